@@ -1,0 +1,1 @@
+"""talentmatch: pre-vetted backend candidate matching engine."""

@@ -1,0 +1,45 @@
+"""The ``talentmatch`` command: the single entry point for every operation.
+
+Each command group lives in its own module and registers itself on ``app``; this module only
+assembles them and turns domain errors into one readable line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from matcher.errors import TalentmatchError
+
+app = typer.Typer(
+    name="talentmatch",
+    help="Pre-vetted backend candidate matching engine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one readable line to stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _register() -> None:
+    from matcher.cli import commands  # noqa: F401  (imports register the command groups)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return app(args=argv, standalone_mode=True)
+    except TalentmatchError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        for err in exc.errors:
+            typer.echo(f"  {err}", err=True)
+        sys.exit(1)

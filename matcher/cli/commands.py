@@ -1,0 +1,5 @@
+"""Imports every command module so that each registers its commands on the app.
+
+Add one import line per command module; keep them sorted.
+"""
+from matcher.cli import version  # noqa: F401

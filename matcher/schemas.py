@@ -1,0 +1,206 @@
+"""The JSON import/export format (``shared/formats/README.md``) as strict pydantic models.
+
+Unknown fields are errors (``extra="forbid"``). These models are what the importer, the API and
+the fixtures generator speak; the matching core gets plain data derived from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+SkillName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Track(StrEnum):
+    engineer = "engineer"
+    developer = "developer"
+
+
+class Seniority(StrEnum):
+    junior = "junior"
+    mid = "mid"
+    senior = "senior"
+    lead = "lead"
+    principal = "principal"
+
+
+SENIORITY_LEVEL: dict[Seniority, int] = {s: i for i, s in enumerate(Seniority)}
+
+
+class VettingStatus(StrEnum):
+    passed = "passed"
+    pending = "pending"
+    failed = "failed"
+
+
+class Degree(StrEnum):
+    none = "none"
+    associate = "associate"
+    bachelor = "bachelor"
+    master = "master"
+    phd = "phd"
+
+
+DEGREE_LEVEL: dict[Degree, int] = {d: i for i, d in enumerate(Degree)}
+
+
+class RequirementStatus(StrEnum):
+    open = "open"
+    paused = "paused"
+    filled = "filled"
+    closed = "closed"
+
+
+class Dimension(StrEnum):
+    """Vetting dimensions, each scored 0-5."""
+
+    system_design = "system_design"
+    architecture = "architecture"
+    security = "security"
+    data_modeling = "data_modeling"
+    performance = "performance"
+    api_implementation = "api_implementation"
+    integration = "integration"
+    code_quality = "code_quality"
+    testing = "testing"
+    delivery = "delivery"
+    communication = "communication"
+
+
+#: Units of each currency per 1 USD, for budget checks across currencies. A small fixed table:
+#: a staffing firm re-states budgets periodically, it does not trade currencies.
+CURRENCY_PER_USD: dict[str, float] = {
+    "USD": 1.0,
+    "EUR": 0.92,
+    "GBP": 0.79,
+    "CHF": 0.88,
+    "CAD": 1.37,
+    "AUD": 1.52,
+    "INR": 83.5,
+    "PLN": 3.95,
+    "UAH": 41.0,
+    "BRL": 5.6,
+    "MXN": 18.0,
+    "SGD": 1.35,
+    "JPY": 150.0,
+    "SEK": 10.5,
+}
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _check_timezone(value: str) -> str:
+    if value not in _zones():
+        raise ValueError(f"unknown IANA time zone {value!r}")
+    ZoneInfo(value)
+    return value
+
+
+def _check_currency(value: str) -> str:
+    code = value.upper()
+    if code not in CURRENCY_PER_USD:
+        raise ValueError(f"unsupported currency {value!r}; one of {', '.join(sorted(CURRENCY_PER_USD))}")
+    return code
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CandidateSkillIn(Strict):
+    name: SkillName
+    years: float = Field(default=0, ge=0, le=60)
+    last_used: int | None = Field(default=None, ge=1970, le=2100)
+
+
+class VettingIn(Strict):
+    status: VettingStatus
+    vetted_on: dt.date | None = None
+    scores: dict[Dimension, float] = Field(default_factory=dict)
+
+    @field_validator("scores")
+    @classmethod
+    def _scores_in_range(cls, v: dict[Dimension, float]) -> dict[Dimension, float]:
+        for dim, score in v.items():
+            if not 0 <= score <= 5:
+                raise ValueError(f"{dim.value} must be between 0 and 5, got {score}")
+        return v
+
+
+class EducationIn(Strict):
+    degree: Degree = Degree.none
+    field: str | None = Field(default=None, max_length=100)
+
+
+class CandidateIn(Strict):
+    external_id: ExternalId
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    track: Track
+    headline: str | None = Field(default=None, max_length=200)
+    seniority: Seniority
+    years_experience: float = Field(ge=0, le=60)
+    skills: list[CandidateSkillIn] = Field(default_factory=list, max_length=200)
+    vetting: VettingIn
+    hourly_rate: float = Field(gt=0, le=10_000)
+    currency: str = "USD"
+    timezone: str
+    available_from: dt.date
+    hours_per_week: int = Field(default=40, ge=1, le=60)
+    education: EducationIn = Field(default_factory=EducationIn)
+    languages: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+    _tz = field_validator("timezone")(_check_timezone)
+    _cur = field_validator("currency")(_check_currency)
+
+
+class RequirementSkillIn(Strict):
+    name: SkillName
+    min_years: float = Field(default=0, ge=0, le=60)
+
+
+class RequirementEducationIn(Strict):
+    min_degree: Degree = Degree.none
+    fields: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=30
+    )
+
+
+class RequirementIn(Strict):
+    external_id: ExternalId
+    client: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = Field(min_length=1, max_length=200)
+    track: Track
+    seniority: Seniority
+    min_years_experience: float = Field(default=0, ge=0, le=60)
+    must_have: list[RequirementSkillIn] = Field(default_factory=list, max_length=50)
+    nice_to_have: list[RequirementSkillIn] = Field(default_factory=list, max_length=50)
+    max_hourly_rate: float = Field(gt=0, le=10_000)
+    currency: str = "USD"
+    timezone: str
+    min_overlap_hours: float = Field(default=0, ge=0, le=8)
+    start_by: dt.date
+    hours_per_week: int = Field(default=40, ge=1, le=60)
+    education: RequirementEducationIn | None = None
+    headcount: int = Field(default=1, ge=1, le=1000)
+    status: RequirementStatus = RequirementStatus.open
+
+    _tz = field_validator("timezone")(_check_timezone)
+    _cur = field_validator("currency")(_check_currency)
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict in the import format, without unset optional noise."""
+    return model.model_dump(mode="json", exclude_none=True)

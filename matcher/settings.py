@@ -1,0 +1,58 @@
+"""All configuration in one place, read from ``TALENTMATCH_*`` environment variables (or ``.env``).
+
+With nothing configured, talentmatch runs embedded: a SQLite database and a SQLite-backed
+Celery broker and result store under ``./var/``, so a new user needs no server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTMATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'talentmatch.db'}",
+        description="SQLAlchemy URL of the main database (SQLite file or postgresql+psycopg://).",
+    )
+    broker_url: str = Field(
+        default=f"sqla+sqlite:///{VAR_DIR / 'broker.db'}",
+        description="Celery broker URL; embedded default is a SQLite file via kombu's SQLAlchemy transport.",
+    )
+    result_backend: str = Field(
+        default=f"db+sqlite:///{VAR_DIR / 'results.db'}",
+        description="Celery result backend URL.",
+    )
+    shortlist_size: int = Field(default=50, ge=1, le=1000, description="Entries kept per requirement.")
+    rematch_schedule: str = Field(
+        default="0 2 * * *", description="Crontab (m h dom mon dow) of the scheduled full re-match."
+    )
+    rematch_chunk_size: int = Field(default=25, ge=1, description="Requirements per re-match task.")
+    task_max_retries: int = Field(default=5, ge=0, description="Retries of a re-match task.")
+    visibility_timeout: int = Field(
+        default=3600, ge=60, description="Seconds before an unacked task is redelivered (Redis)."
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")
+    max_import_records: int = Field(default=100_000, description="Most records in one API import.")
+    session_secret: str = Field(
+        default="change-me-in-production",
+        description="Secret that signs UI session cookies and CSRF tokens.",
+    )
+    secure_cookies: bool = Field(default=False, description="Mark UI cookies Secure (HTTPS only).")
+    today: str | None = Field(
+        default=None, description="Pin 'today' (YYYY-MM-DD) for recency scoring; default is the clock."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
