@@ -1,0 +1,31 @@
+"""The database tables (SQLModel). Importing this package registers every table on the metadata."""
+
+from matcher.models.accounts import ApiKey, Client, Role
+from matcher.models.audit import AuditEntry
+from matcher.models.base import utcnow
+from matcher.models.candidates import Candidate, CandidatePersonal, CandidateSkill
+from matcher.models.profiles import WeightProfileRecord
+from matcher.models.requirements import Requirement, RequirementSkill, SkillKind
+from matcher.models.runs import MatchRun, MatchRunRequirement, RunStatus
+from matcher.models.shortlists import EntryState, RecruiterStatus, ShortlistEntry
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Candidate",
+    "CandidatePersonal",
+    "CandidateSkill",
+    "Client",
+    "EntryState",
+    "MatchRun",
+    "MatchRunRequirement",
+    "RecruiterStatus",
+    "Requirement",
+    "RequirementSkill",
+    "Role",
+    "RunStatus",
+    "ShortlistEntry",
+    "SkillKind",
+    "WeightProfileRecord",
+    "utcnow",
+]
