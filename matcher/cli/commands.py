@@ -2,4 +2,5 @@
 
 Add one import line per command module; keep them sorted.
 """
+
 from matcher.cli import version  # noqa: F401

@@ -46,9 +46,7 @@ class Candidate(SQLModel, table=True):
 class CandidatePersonal(SQLModel, table=True):
     __tablename__ = "candidate_personal"
 
-    candidate_id: uuid.UUID = Field(
-        foreign_key="candidate.id", primary_key=True, ondelete="CASCADE"
-    )
+    candidate_id: uuid.UUID = Field(foreign_key="candidate.id", primary_key=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
     email: str = Field(max_length=320, index=True)
 

@@ -21,8 +21,6 @@ class WeightProfileRecord(SQLModel, table=True):
     track: str = Field(max_length=16, index=True)
     components: dict[str, float] = json_field()
     dimensions: dict[str, float] = json_field()
-    is_default: bool = Field(
-        default=False, description="The profile used for its track unless overridden."
-    )
+    is_default: bool = Field(default=False, description="The profile used for its track unless overridden.")
     created_by: str = Field(default="system", max_length=100)
     created_at: dt.datetime = timestamp()

@@ -36,9 +36,7 @@ class EntryState(StrEnum):
 class ShortlistEntry(SQLModel, table=True):
     __tablename__ = "shortlist_entry"
     __table_args__ = (
-        UniqueConstraint(
-            "requirement_id", "candidate_id", name="uq_shortlist_requirement_candidate"
-        ),
+        UniqueConstraint("requirement_id", "candidate_id", name="uq_shortlist_requirement_candidate"),
         Index("ix_shortlist_requirement_state_rank", "requirement_id", "state", "rank"),
     )
 
