@@ -1,0 +1,206 @@
+"""Plain-language reasons for a score, each with the points it cost.
+
+Every point below 100 is attributed to exactly one reason: a component's loss is
+``weight * (1 - value) * 100``; the skill components split theirs over the required skills by
+each skill's shortfall ``(1 - credit) / n``, and a must-have also carries the same share of the
+gate's penalty. Reasons are ordered costliest first, so the first lines say where a candidate
+lost most, and comparing two candidates' lines answers "why is A above B".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matcher.core import components as f
+from matcher.core.eligibility import hours, money, rate_text
+from matcher.core.features import PairFeatures, SkillCredit
+from matcher.core.profiles import WeightProfile
+from matcher.core.results import RankedCandidate, SkillMatch
+from matcher.core.types import CandidateProfile, Component, RequirementProfile
+from matcher.schemas import DEGREE_LEVEL, SENIORITY_LEVEL, Degree, Dimension
+
+#: Losses below this are not worth printing as points.
+SHOWN_POINTS = 0.05
+#: How many dimensions a role-fit reason names.
+SHOWN_DIMENSIONS = 2
+
+
+def _cost(lost: float) -> str:
+    return f": -{lost:.1f} points" if lost >= SHOWN_POINTS else ""
+
+
+def _how(sc: SkillCredit) -> str:
+    assert sc.best is not None
+    have = sc.best.skill
+    if sc.best.key != sc.required.key:
+        return f"{have.written} -> {sc.required.skill.label}, related {sc.relation:.0%}"
+    method = f"fuzzy {have.confidence:.0f}%" if have.method == "fuzzy" else have.method
+    if have.written.casefold() == have.label.casefold():
+        return f"{have.label}, {method}"
+    return f"{have.written} -> {have.label}, {method}"
+
+
+def _years(sc: SkillCredit) -> str:
+    assert sc.best is not None
+    if sc.required.min_years > 0:
+        return f"{sc.best.years:g} of {sc.required.min_years:g} years"
+    return f"{sc.best.years:g} years" if sc.best.years > 0 else "years not stated"
+
+
+def _recency(sc: SkillCredit) -> str:
+    assert sc.best is not None
+    if sc.best.last_used is None:
+        return f"last use not stated ({sc.recency_factor:.0%})"
+    if sc.recency_factor < 1.0:
+        return f"last used {sc.best.last_used} ({sc.recency_factor:.0%})"
+    return f"last used {sc.best.last_used}"
+
+
+def _skill_reasons(
+    kind: str, credits: Sequence[SkillCredit], points_per_shortfall: float
+) -> tuple[list[tuple[float, str]], list[SkillMatch]]:
+    label = kind.replace("_", "-")
+    reasons: list[tuple[float, str]] = []
+    matches: list[SkillMatch] = []
+    for sc in credits:
+        lost = points_per_shortfall * (1.0 - sc.credit) / len(credits)
+        wanted = sc.required.skill.written
+        if sc.best is None:
+            reasons.append((lost, f"missing {label} {wanted}: -{lost:.1f} points"))
+        else:
+            detail = "; ".join((_how(sc), _years(sc), _recency(sc)))
+            reasons.append((lost, f"{label} {wanted}: {detail}{_cost(lost)}"))
+        best = sc.best
+        matches.append(
+            SkillMatch(
+                kind="must_have" if kind == "must_have" else "nice_to_have",
+                required=wanted,
+                required_key=sc.required.key,
+                min_years=sc.required.min_years,
+                matched=best.skill.written if best else None,
+                matched_key=best.key if best else None,
+                matched_name=best.skill.label if best else None,
+                method=best.skill.method if best else None,
+                relation=sc.relation,
+                years=best.years if best else None,
+                last_used=best.last_used if best else None,
+                years_factor=sc.years_factor,
+                recency_factor=sc.recency_factor,
+                credit=sc.credit,
+                points_lost=lost,
+            )
+        )
+    return reasons, matches
+
+
+def _role_fit(candidate: CandidateProfile, profile: WeightProfile, value: float, lost: float) -> str:
+    weight = profile.components[Component.role_fit]
+    losses: dict[Dimension, float] = {}
+    for dim, dim_weight in profile.dimensions.items():
+        score = candidate.vetting_scores.get(dim, f.UNASSESSED_SCORE)
+        losses[dim] = weight * 100.0 * dim_weight * (1.0 - score / f.MAX_VETTING_SCORE)
+    text = f"role fit {value:.0%} ({profile.track.value} weighting){_cost(lost)}"
+    worst = [d for d in sorted(losses, key=lambda d: -losses[d]) if losses[d] >= SHOWN_POINTS]
+    assessed = [d for d in worst if d in candidate.vetting_scores][:SHOWN_DIMENSIONS]
+    if assessed:
+        scores = ", ".join(f"{d.value} {candidate.vetting_scores[d]:g}/5" for d in assessed)
+        text += f"; most lost on {scores}"
+    unassessed = [d.value for d in worst if d not in candidate.vetting_scores]
+    if unassessed:
+        text += f"; not assessed (counts as {f.UNASSESSED_SCORE:g}): {', '.join(unassessed)}"
+    return text
+
+
+def _seniority(candidate: CandidateProfile, requirement: RequirementProfile) -> str:
+    diff = SENIORITY_LEVEL[candidate.seniority] - SENIORITY_LEVEL[requirement.seniority]
+    text = f"seniority {candidate.seniority.value} for a {requirement.seniority.value} role"
+    if diff == 0:
+        return text
+    levels = "one level" if abs(diff) == 1 else f"{abs(diff)} levels"
+    return f"{text} ({levels} {'above' if diff > 0 else 'below'})"
+
+
+def _availability(candidate: CandidateProfile, requirement: RequirementProfile, days_early: int) -> str:
+    start = requirement.start_by.isoformat()
+    if days_early == 0:
+        return f"available on the start date {start}"
+    when = "before" if days_early > 0 else "after"
+    return (
+        f"available from {candidate.available_from.isoformat()}, {abs(days_early)} days {when} start {start}"
+    )
+
+
+def _education(candidate: CandidateProfile, requirement: RequirementProfile, field_ok: bool) -> str:
+    if requirement.min_degree is Degree.none and not requirement.education_fields:
+        return "no education requirement"
+    have = candidate.degree.value
+    if candidate.field_of_study:
+        have += f" in {candidate.field_of_study}"
+    meets = DEGREE_LEVEL[candidate.degree] >= DEGREE_LEVEL[requirement.min_degree]
+    level = "meets" if meets else "below"
+    verdicts = [f"{level} {requirement.min_degree.value}"]
+    if requirement.education_fields:
+        fields = ", ".join(requirement.education_fields)
+        verdicts.append(f"field {'accepted' if field_ok else 'not among'} {fields}")
+    return f"education {have}: {'; '.join(verdicts)}"
+
+
+def explain(
+    requirement: RequirementProfile,
+    candidate: CandidateProfile,
+    profile: WeightProfile,
+    features: PairFeatures,
+    values: Mapping[Component, float],
+    base: float,
+) -> tuple[list[str], list[SkillMatch]]:
+    """Reasons (costliest first) and the structured skill matches of one scored candidate."""
+    w = profile.components
+
+    def lost(component: Component) -> float:
+        return w[component] * 100.0 * (1.0 - values[component])
+
+    must_reasons, must_matches = _skill_reasons(
+        "must_have", features.must_have, w[Component.must_have] * 100.0 + base * f.MUST_HAVE_GATE
+    )
+    nice_reasons, nice_matches = _skill_reasons(
+        "nice_to_have", features.nice_to_have, w[Component.nice_to_have] * 100.0
+    )
+    overlap = (
+        f"overlap {hours(features.overlap_hours)} with {requirement.timezone} "
+        f"on {requirement.start_by.isoformat()} (needs {hours(requirement.min_overlap_hours)})"
+    )
+    experience = (
+        f"{candidate.years_experience:g} of {requirement.min_years_experience:g} years experience"
+        if requirement.min_years_experience > 0
+        else f"{candidate.years_experience:g} years experience, no minimum"
+    )
+    budget = money(requirement.max_hourly_rate, requirement.currency)
+    texts = {
+        Component.role_fit: _role_fit(
+            candidate, profile, values[Component.role_fit], lost(Component.role_fit)
+        ),
+        Component.experience: experience,
+        Component.seniority: _seniority(candidate, requirement),
+        Component.rate: f"rate {rate_text(candidate, requirement)}, "
+        f"{features.rate_ratio:.0%} of budget {budget}",
+        Component.timezone: overlap,
+        Component.availability: _availability(candidate, requirement, features.days_early),
+        Component.education: _education(candidate, requirement, features.field_matches),
+    }
+    reasons = must_reasons + nice_reasons
+    for component, text in texts.items():
+        suffix = "" if component is Component.role_fit else _cost(lost(component))
+        reasons.append((lost(component), text + suffix))
+    ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
+    return [reasons[i][1] for i in ordered], must_matches + nice_matches
+
+
+def why_above(a: RankedCandidate, b: RankedCandidate) -> list[str]:
+    """Where ``a`` gained and lost points against ``b``, biggest differences first."""
+    diffs = {name: a.components[name].points - b.components[name].points for name in a.components}
+    diffs["must-have gate"] = b.must_have_penalty - a.must_have_penalty
+    lines = [f"{a.external_id} scores {a.score - b.score:+.1f} points against {b.external_id}"]
+    for name in sorted(diffs, key=lambda n: -abs(diffs[n])):
+        if abs(diffs[name]) >= SHOWN_POINTS:
+            lines.append(f"{name} {diffs[name]:+.1f}")
+    return lines

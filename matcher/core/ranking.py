@@ -1,0 +1,155 @@
+"""The reference ranker: score every candidate against one requirement, filter, sort, explain.
+
+Pure: the same arguments always give the same list, whatever the order of the candidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+from matcher.core import components as f
+from matcher.core.eligibility import exclusions
+from matcher.core.explain import explain
+from matcher.core.features import PairFeatures, pair_features
+from matcher.core.profiles import WeightProfile
+from matcher.core.results import ComponentScore, RankedCandidate
+from matcher.core.types import CandidateProfile, Component, Relations, RequirementProfile
+from matcher.errors import ValidationFailed
+from matcher.schemas import DEGREE_LEVEL, SENIORITY_LEVEL
+
+#: Scores and must-have values are compared at this many decimals when sorting, so that an
+#: implementation summing in another order (the vectorised index) breaks ties identically.
+SORT_DECIMALS = 9
+
+
+def component_values(
+    requirement: RequirementProfile,
+    candidate: CandidateProfile,
+    features: PairFeatures,
+    profile: WeightProfile,
+) -> dict[Component, float]:
+    """Each component's value, 0..1 (formulas in ``matcher.core.components``)."""
+    return {
+        Component.must_have: f.mean_credit([c.credit for c in features.must_have]),
+        Component.nice_to_have: f.mean_credit([c.credit for c in features.nice_to_have]),
+        Component.role_fit: f.role_fit(candidate.vetting_scores, profile.dimensions),
+        Component.experience: f.experience(candidate.years_experience, requirement.min_years_experience),
+        Component.seniority: f.seniority(
+            SENIORITY_LEVEL[candidate.seniority], SENIORITY_LEVEL[requirement.seniority]
+        ),
+        Component.rate: f.rate(features.rate_ratio),
+        Component.timezone: f.timezone(features.overlap_hours, requirement.min_overlap_hours),
+        Component.availability: f.availability(features.days_early),
+        Component.education: f.education(
+            DEGREE_LEVEL[candidate.degree],
+            DEGREE_LEVEL[requirement.min_degree],
+            features.field_matches,
+        ),
+    }
+
+
+def _check_profile(requirement: RequirementProfile, profile: WeightProfile) -> None:
+    if profile.track is not requirement.track:
+        raise ValidationFailed(
+            f"weight profile {profile.label} is for the {profile.track.value} track, "
+            f"requirement {requirement.external_id} is {requirement.track.value}"
+        )
+
+
+def _check_relations(relations: Relations) -> None:
+    for required, related in relations.items():
+        for candidate_key, credit in related.items():
+            if not (math.isfinite(credit) and 0.0 <= credit <= 1.0):
+                raise ValidationFailed(
+                    f"relation credit {required} -> {candidate_key} must be in 0..1, got {credit}"
+                )
+
+
+def _score(
+    requirement: RequirementProfile,
+    candidate: CandidateProfile,
+    profile: WeightProfile,
+    relations: Relations,
+    today: dt.date,
+) -> RankedCandidate:
+    features = pair_features(requirement, candidate, relations, today)
+    values = component_values(requirement, candidate, features, profile)
+    base = f.base_score(values, profile.components)
+    score = f.total_score(base, values[Component.must_have])
+    reasons, matches = explain(requirement, candidate, profile, features, values, base)
+    excluded = exclusions(requirement, candidate, features)
+    return RankedCandidate(
+        external_id=candidate.external_id,
+        rank=None,
+        score=score,
+        eligible=not excluded,
+        profile=profile.label,
+        components={
+            c.value: ComponentScore(
+                value=values[c],
+                weight=profile.components[c],
+                points=100.0 * profile.components[c] * values[c],
+            )
+            for c in Component
+        },
+        must_have_penalty=base - score,
+        reasons=reasons,
+        exclusions=excluded,
+        skill_matches=matches,
+    )
+
+
+def score_candidate(
+    requirement: RequirementProfile,
+    candidate: CandidateProfile,
+    profile: WeightProfile,
+    relations: Relations,
+    today: dt.date,
+) -> RankedCandidate:
+    """Score and explain one candidate (``rank`` is None; eligibility is reported, not applied)."""
+    _check_profile(requirement, profile)
+    _check_relations(relations)
+    return _score(requirement, candidate, profile, relations, today)
+
+
+def sort_key(result: RankedCandidate) -> tuple[float, float, str]:
+    """Score descending, then must-have value descending, then external id ascending."""
+    return (
+        -round(result.score, SORT_DECIMALS),
+        -round(result.components[Component.must_have.value].value, SORT_DECIMALS),
+        result.external_id,
+    )
+
+
+def rank(
+    requirement: RequirementProfile,
+    candidates: Sequence[CandidateProfile],
+    profile: WeightProfile,
+    relations: Relations,
+    today: dt.date,
+    *,
+    top: int | None = None,
+    include_ineligible: bool = False,
+) -> list[RankedCandidate]:
+    """Eligible candidates best first, ranked 1..n (at most ``top`` of them).
+
+    With ``include_ineligible`` every ineligible candidate follows, unranked, best score first,
+    each with its exclusions.
+    """
+    _check_profile(requirement, profile)
+    _check_relations(relations)
+    if top is not None and top < 1:
+        raise ValidationFailed(f"top must be at least 1, got {top}")
+    seen: set[str] = set()
+    for candidate in candidates:
+        if candidate.external_id in seen:
+            raise ValidationFailed(f"candidate {candidate.external_id} appears twice")
+        seen.add(candidate.external_id)
+    scored = sorted((_score(requirement, c, profile, relations, today) for c in candidates), key=sort_key)
+    eligible = [r for r in scored if r.eligible][:top]
+    ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(eligible, start=1)]
+    if include_ineligible:
+        ranked.extend(r for r in scored if not r.eligible)
+    return ranked
