@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from matcher.models import Candidate, CandidatePersonal, CandidateSkill, Client, Requirement, RequirementSkill
 
@@ -57,7 +57,7 @@ def iter_candidate_records(session: Session) -> Iterator[dict[str, Any]]:
     last = ""
     while True:
         rows: Sequence[Any] = session.execute(
-            select(cand, pers.c.name, pers.c.email)
+            core_select(cand, pers.c.name, pers.c.email)
             .join(pers, pers.c.candidate_id == cand.c.id)
             .where(cand.c.external_id > last)
             .order_by(cand.c.external_id)
@@ -67,7 +67,7 @@ def iter_candidate_records(session: Session) -> Iterator[dict[str, Any]]:
             return
         skills: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for s in session.execute(
-            select(sk.c.candidate_id, sk.c.raw_name, sk.c.years, sk.c.last_used)
+            core_select(sk.c.candidate_id, sk.c.raw_name, sk.c.years, sk.c.last_used)
             .where(sk.c.candidate_id.in_([r.id for r in rows]))
             .order_by(sk.c.candidate_id, sk.c.position)
         ):
@@ -107,17 +107,17 @@ def requirement_record(
 
 
 def iter_requirement_records(session: Session) -> Iterator[dict[str, Any]]:
-    rows = session.execute(
-        select(Requirement, Client.slug)
-        .join(Client, Client.id == Requirement.client_id)  # type: ignore[arg-type]
-        .order_by(Client.slug, Requirement.external_id)
+    rows = session.exec(
+        select(Requirement, col(Client.slug))
+        .join(Client, col(Client.id) == col(Requirement.client_id))
+        .order_by(col(Client.slug), col(Requirement.external_id))
     ).all()
     skills: dict[Any, list[RequirementSkill]] = defaultdict(list)
-    for s in session.execute(
+    for s in session.exec(
         select(RequirementSkill).order_by(
-            RequirementSkill.requirement_id, RequirementSkill.kind, RequirementSkill.position
-        )  # type: ignore[arg-type]
-    ).scalars():
+            col(RequirementSkill.requirement_id), col(RequirementSkill.kind), col(RequirementSkill.position)
+        )
+    ):
         skills[s.requirement_id].append(s)
     for req, slug in rows:
         yield requirement_record(req, slug, skills[req.id])

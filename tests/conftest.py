@@ -1,0 +1,109 @@
+"""Shared test fixtures: a real, migrated database per test on SQLite and on PostgreSQL.
+
+Every storage test takes ``db_url`` (or ``engine``/``session``) and so runs once per backend.
+SQLite: a fresh copy of a database migrated once per test session. PostgreSQL: one database per
+test session (per worker), migrated through Alembic, with every table emptied before each test.
+The PostgreSQL server comes from ``TALENTMATCH_TEST_POSTGRES_URL``; without it those tests are
+skipped with a reason, except under CI (``CI=true``), where a missing server is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel
+
+import matcher.models  # noqa: F401
+from matcher.db import make_engine, upgrade
+
+PG_ENV = "TALENTMATCH_TEST_POSTGRES_URL"
+REDIS_ENV = "TALENTMATCH_TEST_REDIS_URL"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+pytest_plugins = ["fixtures.pytest_plugin"]
+
+
+def need_server(env: str, what: str) -> str:
+    """The URL in ``env``, or skip (fail under CI) with a reason that names the variable."""
+    url = os.environ.get(env)
+    if not url:
+        message = f"{what} tests need a server: set {env}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test session; dropped at the end."""
+    admin_url = need_server(PG_ENV, "PostgreSQL")
+    name = f"tm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of an empty, migrated database of the parametrized backend, isolated to this test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    engine = _pg_engine(url)
+    _empty_all_tables(engine)
+    return url
+
+
+_PG_ENGINES: dict[str, Engine] = {}
+
+
+def _pg_engine(url: str) -> Engine:
+    if url not in _PG_ENGINES:
+        _PG_ENGINES[url] = make_engine(url)
+    return _PG_ENGINES[url]
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    if db_url.startswith("postgresql"):
+        yield _pg_engine(db_url)
+        return
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
