@@ -118,12 +118,16 @@ def must_have_gate(must_have_value: float) -> float:
     return 1.0 - MUST_HAVE_GATE * (1.0 - must_have_value)
 
 
+def dimension_value(scores: Mapping[Dimension, float], dim: Dimension) -> float:
+    """One vetting dimension as 0..1; ``UNASSESSED_SCORE`` when it was not assessed."""
+    return clip01(scores.get(dim, UNASSESSED_SCORE) / MAX_VETTING_SCORE)
+
+
 def role_fit(scores: Mapping[Dimension, float], dimension_weights: Mapping[Dimension, float]) -> float:
     """Vetting scores (0-5) weighted by the profile's dimension weights (summing to 1)."""
     total = 0.0
     for dim, weight in dimension_weights.items():
-        score = scores.get(dim, UNASSESSED_SCORE)
-        total += weight * min(MAX_VETTING_SCORE, max(0.0, score)) / MAX_VETTING_SCORE
+        total += weight * dimension_value(scores, dim)
     return clip01(total)
 
 

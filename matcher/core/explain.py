@@ -10,6 +10,7 @@ lost most, and comparing two candidates' lines answers "why is A above B".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from matcher.core import components as f
 from matcher.core.eligibility import hours, money, rate_text
@@ -57,7 +58,7 @@ def _recency(sc: SkillCredit) -> str:
 
 
 def _skill_reasons(
-    kind: str, credits: Sequence[SkillCredit], points_per_shortfall: float
+    kind: Literal["must_have", "nice_to_have"], credits: Sequence[SkillCredit], points_per_shortfall: float
 ) -> tuple[list[tuple[float, str]], list[SkillMatch]]:
     label = kind.replace("_", "-")
     reasons: list[tuple[float, str]] = []
@@ -73,7 +74,7 @@ def _skill_reasons(
         best = sc.best
         matches.append(
             SkillMatch(
-                kind="must_have" if kind == "must_have" else "nice_to_have",
+                kind=kind,
                 required=wanted,
                 required_key=sc.required.key,
                 min_years=sc.required.min_years,
@@ -97,8 +98,7 @@ def _role_fit(candidate: CandidateProfile, profile: WeightProfile, value: float,
     weight = profile.components[Component.role_fit]
     losses: dict[Dimension, float] = {}
     for dim, dim_weight in profile.dimensions.items():
-        score = candidate.vetting_scores.get(dim, f.UNASSESSED_SCORE)
-        losses[dim] = weight * 100.0 * dim_weight * (1.0 - score / f.MAX_VETTING_SCORE)
+        losses[dim] = weight * 100.0 * dim_weight * (1.0 - f.dimension_value(candidate.vetting_scores, dim))
     text = f"role fit {value:.0%} ({profile.track.value} weighting){_cost(lost)}"
     worst = [d for d in sorted(losses, key=lambda d: -losses[d]) if losses[d] >= SHOWN_POINTS]
     assessed = [d for d in worst if d in candidate.vetting_scores][:SHOWN_DIMENSIONS]

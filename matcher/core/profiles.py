@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher.core.types import Component
-from matcher.errors import FieldError, ValidationFailed
+from matcher.errors import ValidationFailed
+from matcher.records import validation_errors
 from matcher.schemas import Dimension, Track
 
 K = TypeVar("K", Component, Dimension)
@@ -109,18 +110,11 @@ class ProfileSet(BaseModel):
         return self.get(self.defaults[track])
 
 
-def _field_errors(exc: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(field=".".join(str(p) for p in err["loc"]) or "(root)", reason=err["msg"])
-        for err in exc.errors()
-    ]
-
-
 def _parse(model: type[BaseModel], data: Any, source: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = _field_errors(exc)
+        errors = validation_errors(exc, None)
         raise ValidationFailed(f"{source}: {errors[0]}", errors) from exc
 
 
