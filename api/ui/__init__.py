@@ -1,0 +1,18 @@
+"""The web UI: server-rendered pages over the API's services and authorization.
+
+``install(app)`` adds the pages (``/``, ``/requirements``, ``/candidates/...``,
+``/admin/profiles``) and their static files (``/static/...``) to the app
+``api.app.create_app`` builds. None of them is in the OpenAPI schema: they are not the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.ui import admin, routes, static
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(routes.router)
+    app.include_router(admin.router)
+    app.include_router(static.router)

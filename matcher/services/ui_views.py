@@ -1,0 +1,292 @@
+"""Read models the web UI needs and the other services do not offer.
+
+Each function is a small query (or a read-only computation) over the same tables the API
+services use; authorization stays with the caller's ``Principal`` and the services it
+reuses (``owned_requirement``). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from matcher.errors import Unauthenticated
+from matcher.models import (
+    ApiKey,
+    CandidatePersonal,
+    Client,
+    EntryState,
+    MatchRun,
+    MatchRunRequirement,
+    Requirement,
+    Role,
+    RunStatus,
+    ShortlistEntry,
+)
+from matcher.schemas import RequirementStatus
+from matcher.services.accounts import Principal
+from matcher.services.requirements import owned_requirement
+
+KEY = ApiKey.__table__  # type: ignore[attr-defined]
+CLIENT = Client.__table__  # type: ignore[attr-defined]
+ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
+RUN = MatchRun.__table__  # type: ignore[attr-defined]
+REQ = Requirement.__table__  # type: ignore[attr-defined]
+PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
+UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives back naive UTC timestamps, PostgreSQL aware ones."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# --- who is signed in -------------------------------------------------------------------------
+
+
+def principal_for_key_id(session: Session, key_id: uuid.UUID) -> Principal:
+    """The principal of a stored key, for a UI session that holds the key's id (never the key).
+
+    The key is looked up on every request, so revoking it ends its sessions at once.
+    """
+    row = session.execute(
+        select(KEY.c.id, KEY.c.prefix, KEY.c.role, KEY.c.client_id, KEY.c.revoked_at, CLIENT.c.slug)
+        .select_from(KEY.outerjoin(CLIENT, CLIENT.c.id == KEY.c.client_id))
+        .where(KEY.c.id == key_id)
+    ).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("your session's API key is no longer valid; sign in again")
+    return Principal(
+        key_id=row.id, prefix=row.prefix, role=Role(row.role), client_id=row.client_id, client_slug=row.slug
+    )
+
+
+# --- freshness of shortlists ------------------------------------------------------------------
+
+
+class Freshness(StrEnum):
+    fresh = "fresh"
+    """Matched after its last change."""
+    stale = "stale"
+    """Changed since it was last matched."""
+    matching = "matching"
+    """A run is matching it now."""
+    never = "never"
+    """Never matched."""
+    failed = "failed"
+    """Its last match failed."""
+
+
+@dataclass(frozen=True)
+class RequirementStats:
+    requirement_id: uuid.UUID
+    shortlist_size: int
+    last_matched_at: dt.datetime | None
+    last_run_id: uuid.UUID | None
+    running_run_id: uuid.UUID | None
+    freshness: Freshness
+
+
+def requirement_stats(
+    session: Session, requirements: Mapping[uuid.UUID, dt.datetime]
+) -> dict[uuid.UUID, RequirementStats]:
+    """Shortlist size, last run and freshness of each requirement (id -> its ``updated_at``)."""
+    ids = list(requirements)
+    if not ids:
+        return {}
+    sizes = dict(
+        session.execute(
+            select(ENTRY.c.requirement_id, func.count())
+            .where(ENTRY.c.requirement_id.in_(ids), ENTRY.c.state == EntryState.active.value)
+            .group_by(ENTRY.c.requirement_id)
+        ).all()
+    )
+    latest_ids = (
+        select(func.max(MRR.c.id))
+        .where(MRR.c.requirement_id.in_(ids), MRR.c.status.notin_(UNFINISHED))
+        .group_by(MRR.c.requirement_id)
+    )
+    finished = {
+        r.requirement_id: r
+        for r in session.execute(
+            select(MRR.c.requirement_id, MRR.c.run_id, MRR.c.status, MRR.c.finished_at).where(
+                MRR.c.id.in_(latest_ids)
+            )
+        )
+    }
+    running: dict[uuid.UUID, uuid.UUID] = {}
+    for rid, run_id in session.execute(
+        select(MRR.c.requirement_id, MRR.c.run_id)
+        .where(MRR.c.requirement_id.in_(ids), MRR.c.status.in_(UNFINISHED))
+        .order_by(MRR.c.id)
+    ):
+        running[rid] = run_id
+    out = {}
+    for rid, updated_at in requirements.items():
+        last = finished.get(rid)
+        matched_at = _aware(last.finished_at) if last is not None else None
+        if rid in running:
+            freshness = Freshness.matching
+        elif last is None:
+            freshness = Freshness.never
+        elif last.status == RunStatus.failed.value:
+            freshness = Freshness.failed
+        elif (
+            matched_at is not None
+            and updated_at is not None
+            and (_aware(updated_at) or matched_at) > matched_at
+        ):
+            freshness = Freshness.stale
+        else:
+            freshness = Freshness.fresh
+        out[rid] = RequirementStats(
+            requirement_id=rid,
+            shortlist_size=int(sizes.get(rid, 0)),
+            last_matched_at=matched_at,
+            last_run_id=last.run_id if last is not None else None,
+            running_run_id=running.get(rid),
+            freshness=freshness,
+        )
+    return out
+
+
+def run_covers(session: Session, run_id: uuid.UUID, requirement_id: uuid.UUID) -> bool:
+    """Whether the run matches this requirement (so a viewer of the requirement may follow it)."""
+    found = session.execute(
+        select(MRR.c.id).where(MRR.c.run_id == run_id, MRR.c.requirement_id == requirement_id)
+    ).first()
+    return found is not None
+
+
+# --- what the last run changed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    """The last finished run of a requirement: its counts and the entries it wrote.
+
+    ``new_ids`` are the candidates whose shortlist row the run created (first time on this
+    shortlist); ``written_ids`` every candidate whose row it changed (entered, moved, rescored
+    or left).
+    """
+
+    run_id: uuid.UUID
+    trigger: str
+    requested_by: str
+    status: RunStatus
+    finished_at: dt.datetime | None
+    eligible: int
+    entered: int
+    left: int
+    moved: int
+    error: str | None
+    written_ids: frozenset[uuid.UUID]
+    new_ids: frozenset[uuid.UUID]
+
+
+def last_run_changes(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RunChanges | None:
+    """What the requirement's last finished run did, or None if it was never matched."""
+    req = owned_requirement(session, principal, requirement_id)
+    last = session.execute(
+        select(MRR, RUN.c.trigger, RUN.c.requested_by, RUN.c.created_at.label("run_created_at"))
+        .join(RUN, RUN.c.id == MRR.c.run_id)
+        .where(MRR.c.requirement_id == req.id, MRR.c.status.notin_(UNFINISHED))
+        .order_by(MRR.c.id.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return None
+    written = session.execute(
+        select(ENTRY.c.candidate_id, ENTRY.c.created_at).where(
+            ENTRY.c.requirement_id == req.id, ENTRY.c.match_run_id == last.run_id
+        )
+    ).all()
+    started = _aware(last.run_created_at)
+    return RunChanges(
+        run_id=last.run_id,
+        trigger=last.trigger,
+        requested_by=last.requested_by,
+        status=RunStatus(last.status),
+        finished_at=_aware(last.finished_at),
+        eligible=last.eligible,
+        entered=last.entered,
+        left=last.left,
+        moved=last.moved,
+        error=last.error,
+        written_ids=frozenset(cid for cid, _ in written),
+        new_ids=frozenset(
+            cid for cid, created in written if started and (_aware(created) or started) >= started
+        ),
+    )
+
+
+# --- a candidate's shortlists -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateShortlist:
+    requirement_id: uuid.UUID
+    requirement_title: str
+    client: str
+    rank: int | None
+    score: float
+    state: EntryState
+    status: str
+
+
+def candidate_shortlists(session: Session, candidate_id: uuid.UUID) -> list[CandidateShortlist]:
+    """Every shortlist a candidate is on (staff only: the caller checks the role), best first."""
+    rows = session.execute(
+        select(
+            ENTRY.c.requirement_id,
+            REQ.c.title,
+            CLIENT.c.slug,
+            ENTRY.c.rank,
+            ENTRY.c.score,
+            ENTRY.c.state,
+            ENTRY.c.status,
+        )
+        .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
+        .join(CLIENT, CLIENT.c.id == REQ.c.client_id)
+        .where(ENTRY.c.candidate_id == candidate_id)
+        .order_by(ENTRY.c.state, ENTRY.c.score.desc(), REQ.c.title)
+    )
+    return [
+        CandidateShortlist(r.requirement_id, r.title, r.slug, r.rank, r.score, EntryState(r.state), r.status)
+        for r in rows
+    ]
+
+
+# --- names for staff pages --------------------------------------------------------------------
+
+
+def candidate_names(session: Session, candidate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Names of candidates (staff pages only: the caller checks the role); erased ones have none."""
+    ids = list(dict.fromkeys(candidate_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PERSONAL.c.candidate_id, PERSONAL.c.name).where(PERSONAL.c.candidate_id.in_(ids))
+    )
+    return {cid: name for cid, name in rows}
+
+
+def open_requirement_choices(session: Session, *, limit: int = 500) -> list[tuple[uuid.UUID, str, str, str]]:
+    """(id, client slug, external id, title) of open requirements, for a picker (staff)."""
+    rows = session.execute(
+        select(REQ.c.id, CLIENT.c.slug, REQ.c.external_id, REQ.c.title, REQ.c.track)
+        .join(CLIENT, CLIENT.c.id == REQ.c.client_id)
+        .where(REQ.c.status == RequirementStatus.open.value)
+        .order_by(CLIENT.c.slug, REQ.c.external_id)
+        .limit(limit)
+    )
+    return [(r.id, r.slug, r.external_id, f"{r.title} ({r.track})") for r in rows]

@@ -1,0 +1,239 @@
+"""The UI's session cookie, CSRF protection and authorization, over HTTP (no browser).
+
+Runs on SQLite and PostgreSQL like every storage test. The browser tests cover the pages'
+behaviour; these pin the security properties one request at a time.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.ui.session import COOKIE
+from matcher.db import session_scope
+from matcher.models import ApiKey, CandidatePersonal, ShortlistEntry
+from matcher.services import accounts
+from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
+
+TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
+@pytest.fixture
+def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[UiWorld]:
+    with ui_world(engine, ui_settings(db_url, tmp_path), candidates=60, requirements=6) as w:
+        yield w
+
+
+def token_of(html: str) -> str:
+    found = TOKEN.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def browser(world: UiWorld) -> TestClient:
+    return TestClient(world.app, raise_server_exceptions=False, follow_redirects=False)
+
+
+def sign_in(world: UiWorld, who: str) -> tuple[TestClient, str]:
+    """A client signed in with the ``who`` key, and the CSRF token of its session."""
+    http = browser(world)
+    token = token_of(http.get("/").text)
+    r = http.post("/sign-in", data={"api_key": world.keys[who], "csrf_token": token})
+    assert r.status_code == 303, r.text
+    return http, token_of(http.get("/requirements").text)
+
+
+def an_entry(world: UiWorld, requirement_id: uuid.UUID) -> ShortlistEntry:
+    with Session(world.engine) as s:
+        entry = s.exec(
+            select(ShortlistEntry).where(
+                ShortlistEntry.requirement_id == requirement_id, ShortlistEntry.rank == 1
+            )
+        ).first()
+    assert entry is not None, "the seeded requirement has an empty shortlist"
+    return entry
+
+
+def test_signing_in_sets_a_signed_httponly_cookie_that_holds_the_key_id_not_the_key(world: UiWorld) -> None:
+    http = browser(world)
+    first = http.get("/")
+    assert first.status_code == 200
+    visitor_cookie = first.headers["set-cookie"]
+    assert "HttpOnly" in visitor_cookie and "SameSite=lax" in visitor_cookie
+    assert "Secure" not in visitor_cookie
+    r = http.post("/sign-in", data={"api_key": world.keys["recruiter"], "csrf_token": token_of(first.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/requirements"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=" in cookie
+    value = http.cookies[COOKIE]
+    secret = world.keys["recruiter"]
+    assert secret not in value and secret.split("_")[-1] not in value
+    with Session(world.engine) as s:
+        key_id = s.exec(select(ApiKey.id).where(ApiKey.prefix == secret[: accounts.PREFIX_LEN])).one()
+    payload = json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))
+    assert payload["k"] == str(key_id)
+    assert http.get("/requirements").status_code == 200
+
+
+def test_cookies_are_secure_when_configured(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    with ui_world(
+        engine, ui_settings(db_url, tmp_path, secure_cookies=True), candidates=5, requirements=1
+    ) as world:
+        r = browser(world).get("/")
+        assert "Secure" in r.headers["set-cookie"]
+
+
+def test_a_bad_key_is_refused_and_pages_need_a_session(world: UiWorld) -> None:
+    http = browser(world)
+    token = token_of(http.get("/").text)
+    r = http.post("/sign-in", data={"api_key": "tm_nosuchke_" + "x" * 40, "csrf_token": token})
+    assert r.status_code == 401
+    assert "invalid or revoked API key" in r.text
+    r = http.get("/requirements?status=open")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/?next=%2Frequirements%3Fstatus%3Dopen"
+
+
+def test_posts_need_the_sessions_csrf_token(world: UiWorld) -> None:
+    rid = world.first_requirement(OWN_CLIENT)
+    entry = an_entry(world, rid)
+    url = f"/requirements/{rid}/entries/{entry.candidate_id}"
+    http, token = sign_in(world, "recruiter")
+    _, other_token = sign_in(world, "admin")
+    assert http.post(url, data={"status": "submitted"}).status_code == 403
+    assert http.post(url, data={"status": "submitted", "csrf_token": other_token}).status_code == 403
+    assert http.post(url, data={"status": "submitted", "csrf_token": "0" * 64}).status_code == 403
+    assert an_entry(world, rid).status == "new"
+    r = http.post(url, data={"status": "submitted", "notes": "ok"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 303
+    saved = an_entry(world, rid)
+    assert (saved.status, saved.notes) == ("submitted", "ok")
+    anonymous = browser(world)
+    anonymous.get("/")
+    refused = anonymous.post("/sign-in", data={"api_key": world.keys["recruiter"]})
+    assert refused.status_code == 403
+    assert anonymous.get("/requirements").status_code == 303
+
+
+def test_signing_in_replaces_the_csrf_nonce(world: UiWorld) -> None:
+    http = browser(world)
+    before = token_of(http.get("/").text)
+    http.post("/sign-in", data={"api_key": world.keys["recruiter"], "csrf_token": before})
+    after = token_of(http.get("/requirements").text)
+    assert after != before
+    rid = world.first_requirement(OWN_CLIENT)
+    entry = an_entry(world, rid)
+    r = http.post(
+        f"/requirements/{rid}/entries/{entry.candidate_id}", data={"status": "hired", "csrf_token": before}
+    )
+    assert r.status_code == 403
+
+
+def test_sign_out_and_revocation_end_the_session(world: UiWorld) -> None:
+    http, token = sign_in(world, "recruiter")
+    r = http.post("/sign-out", data={"csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert f"{COOKIE}=" in r.headers["set-cookie"] and "Max-Age=0" in r.headers["set-cookie"]
+    assert http.get("/requirements").status_code == 303
+
+    http, _ = sign_in(world, "recruiter")
+    with session_scope(world.engine) as s:
+        accounts.revoke_key(s, world.keys["recruiter"][: accounts.PREFIX_LEN])
+    r = http.get("/requirements")
+    assert r.status_code == 303 and r.headers["location"].startswith("/?next=")
+
+
+def test_a_tampered_cookie_is_no_session(world: UiWorld) -> None:
+    http, _ = sign_in(world, "recruiter")
+    value = http.cookies[COOKIE]
+    forged = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    http.cookies.clear()
+    http.cookies.set(COOKIE, forged)
+    assert http.get("/requirements").status_code == 303
+
+
+def test_sign_in_only_redirects_to_local_pages(world: UiWorld) -> None:
+    http = browser(world)
+    token = token_of(http.get("/").text)
+    for target, expected in (
+        ("//evil.example/x", "/requirements"),
+        ("https://evil.example", "/requirements"),
+    ):
+        r = http.post("/sign-in", data={"api_key": world.keys["client"], "csrf_token": token, "next": target})
+        assert r.headers["location"] == expected
+        http = browser(world)
+        token = token_of(http.get("/").text)
+    rid = world.first_requirement(OWN_CLIENT)
+    r = http.post(
+        "/sign-in",
+        data={"api_key": world.keys["client"], "csrf_token": token, "next": f"/requirements/{rid}"},
+    )
+    assert r.headers["location"] == f"/requirements/{rid}"
+
+
+def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiWorld) -> None:
+    http, token = sign_in(world, "client")
+    own = world.first_requirement(OWN_CLIENT)
+    other = world.first_requirement(OTHER_CLIENT)
+    page = http.get(f"/requirements/{own}")
+    assert page.status_code == 200
+    assert "Candidate 1" in page.text
+    with Session(world.engine) as s:
+        personal = s.exec(
+            select(CandidatePersonal.name, CandidatePersonal.email)
+            .join(ShortlistEntry, col(ShortlistEntry.candidate_id) == col(CandidatePersonal.candidate_id))
+            .where(ShortlistEntry.requirement_id == own)
+        ).all()
+    assert personal
+    assert [v for pair in personal for v in pair if v in page.text] == []
+    listing = http.get("/requirements?status=any").text
+    assert str(own) in listing and str(other) not in listing
+
+    entry = an_entry(world, own)
+    for path in (
+        f"/requirements/{other}",
+        f"/requirements/{other}/progress",
+        f"/requirements/{uuid.uuid4()}",
+    ):
+        r = http.get(path)
+        assert r.status_code == 404, path
+        assert "text/html" in r.headers["content-type"] or path.endswith("/progress")
+    for path in (f"/candidates/{entry.candidate_id}", f"/requirements/{own}/changes", "/admin/profiles"):
+        assert http.get(path).status_code == 403, path
+    posts = (f"/requirements/{own}/entries/{entry.candidate_id}", f"/requirements/{own}/rematch")
+    for path in posts:
+        assert http.post(path, data={"status": "hired", "csrf_token": token}).status_code == 403, path
+    assert an_entry(world, own).status == "new"
+
+
+def test_staff_pages_by_role(world: UiWorld) -> None:
+    recruiter, _ = sign_in(world, "recruiter")
+    admin, _ = sign_in(world, "admin")
+    rid = world.first_requirement(OTHER_CLIENT)
+    entry = an_entry(world, rid)
+    for path in (f"/requirements/{rid}", f"/requirements/{rid}/changes", f"/candidates/{entry.candidate_id}"):
+        assert recruiter.get(path).status_code == 200, path
+    assert recruiter.get("/admin/profiles").status_code == 403
+    assert admin.get(f"/admin/profiles?requirement={rid}").status_code == 200
+    assert recruiter.get("/requirements/not-a-uuid").status_code == 404
+    assert recruiter.get(f"/candidates/{uuid.uuid4()}").status_code == 404
+
+
+def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWorld) -> None:
+    http = browser(world)
+    r = http.get("/")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
+    assert http.get("/static/ui.js").status_code == 200
+    assert http.get("/static/../app.py").status_code == 404
+    paths = set(world.app.openapi()["paths"])
+    assert all(p.startswith(("/api/", "/healthz", "/readyz")) for p in paths), paths
