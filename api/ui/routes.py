@@ -261,7 +261,10 @@ def progress(ui: SignedIn, requirement_id: uuid.UUID) -> Response:
 @router.get("/requirements/{requirement_id}/changes")
 def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    changes = ui_views.last_run_changes(ui.db, ui.me, requirement.id)
+    latest = ui_views.last_run_changes(ui.db, ui.me, requirement.id)
+    changes = latest
+    if latest is not None and not latest.changed_anything:
+        changes = ui_views.last_run_changes(ui.db, ui.me, requirement.id, changed_only=True) or latest
     groups: dict[str, list[Any]] = {"new": [], "moved": [], "out": []}
     if changes is not None:
         everything = shortlists.get_shortlist_all(ui.db, ui.me, requirement.id, state=StateFilter.all)
@@ -275,7 +278,7 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
                 groups["new"].append(entry)
             else:
                 groups["moved"].append(entry)
-    return ui.render("changes.html", requirement=requirement, changes=changes, groups=groups)
+    return ui.render("changes.html", requirement=requirement, latest=latest, changes=changes, groups=groups)
 
 
 # --- candidates -------------------------------------------------------------------------------

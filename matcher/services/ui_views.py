@@ -192,17 +192,25 @@ class RunChanges:
     written_ids: frozenset[uuid.UUID]
     new_ids: frozenset[uuid.UUID]
 
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.entered or self.left or self.moved or self.written_ids)
 
-def last_run_changes(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RunChanges | None:
-    """What the requirement's last finished run did, or None if it was never matched."""
+
+def last_run_changes(
+    session: Session, principal: Principal, requirement_id: uuid.UUID, *, changed_only: bool = False
+) -> RunChanges | None:
+    """What the requirement's last finished run did (the last one that changed its shortlist if
+    ``changed_only``), or None if there is none."""
     req = owned_requirement(session, principal, requirement_id)
-    last = session.execute(
+    query = (
         select(MRR, RUN.c.trigger, RUN.c.requested_by, RUN.c.created_at.label("run_created_at"))
         .join(RUN, RUN.c.id == MRR.c.run_id)
         .where(MRR.c.requirement_id == req.id, MRR.c.status.notin_(UNFINISHED))
-        .order_by(MRR.c.id.desc())
-        .limit(1)
-    ).first()
+    )
+    if changed_only:
+        query = query.where((MRR.c.entered + MRR.c.left + MRR.c.moved) > 0)
+    last = session.execute(query.order_by(MRR.c.id.desc()).limit(1)).first()
     if last is None:
         return None
     written = session.execute(

@@ -71,6 +71,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def sign_in(page: Page, site: str, key: str) -> None:
     page.goto(site + "/")
+    shot(page, "sign_in.png")
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/requirements$"))
@@ -97,6 +98,7 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     rid = busiest_requirement(world, OWN_CLIENT)
     sign_in(page, site, world.keys["recruiter"])
     expect(page.locator(f'a[href="/requirements/{rid}"]')).to_be_visible()
+    shot(page, "requirements.png")
     page.locator(f'a[href="/requirements/{rid}"]').click()
     expect(page).to_have_url(re.compile(f"/requirements/{rid}$"))
 
@@ -158,12 +160,16 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
 
     page.get_by_role("link", name="What changed").click()
     expect(page.get_by_role("heading", name="What changed in the last run")).to_be_visible()
-    expect(page.locator(".counts")).to_contain_text("entered")
+    expect(page.locator(".alert-info")).to_contain_text("changed nothing")
+    entered = page.get_by_role("heading", name=re.compile(r"^New to this shortlist"))
+    expect(entered).to_contain_text(f"({count})")
+    shot(page, "changes.png", full_page=True)
 
     page.goto(f"{site}/requirements/{rid}")
     page.locator("li.card .cand-name a").first.click()
     expect(page.get_by_role("heading", name="Vetting")).to_be_visible()
     expect(page.get_by_role("heading", name="On shortlists")).to_be_visible()
+    shot(page, "candidate.png", full_page=True)
 
 
 def test_client_posts_a_requirement_and_sees_only_its_own(page: Page, site: str, world: UiWorld) -> None:
