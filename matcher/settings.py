@@ -39,6 +39,24 @@ class Settings(BaseSettings):
     visibility_timeout: int = Field(
         default=3600, ge=60, description="Seconds before an unacked task is redelivered (Redis)."
     )
+    claim_timeout: float = Field(
+        default=300,
+        gt=0,
+        description="Seconds after which a requirement claimed by a worker that went silent is "
+        "re-dispatched; longer than matching one requirement takes.",
+    )
+    recovery_interval: float = Field(
+        default=60, gt=0, description="Seconds between each worker's sweeps for stalled match runs."
+    )
+    auto_rematch: bool = Field(
+        default=True, description="Re-match on candidate/requirement/profile changes (off for bulk loads)."
+    )
+    task_delay_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Test hook: sleep this long per requirement in a re-match, so tests can kill a "
+        "worker mid-run. Leave at 0.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")

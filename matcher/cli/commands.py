@@ -4,6 +4,7 @@ Add one import line per command module; keep them sorted.
 """
 
 from matcher.cli import generate  # noqa: F401
+from matcher.cli import matching  # noqa: F401
 from matcher.cli import rank  # noqa: F401
 from matcher.cli import skills  # noqa: F401
 from matcher.cli import version  # noqa: F401

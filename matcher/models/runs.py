@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from matcher.models.base import timestamp, uuid_pk
+from matcher.models.base import json_field, timestamp, uuid_pk
 
 
 class RunStatus(StrEnum):
@@ -34,13 +34,17 @@ class MatchRun(SQLModel, table=True):
     created_at: dt.datetime = timestamp(index=True)
     started_at: dt.datetime | None = timestamp(nullable=True)
     finished_at: dt.datetime | None = timestamp(nullable=True)
+    dispatched_at: dt.datetime | None = timestamp(nullable=True)
 
 
 class MatchRunRequirement(SQLModel, table=True):
     """The outcome of one requirement in one run; one row each, so progress is a count."""
 
     __tablename__ = "match_run_requirement"
-    __table_args__ = (UniqueConstraint("run_id", "requirement_id", name="uq_run_requirement"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "requirement_id", name="uq_run_requirement"),
+        Index("ix_match_run_requirement_run_status", "run_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: uuid.UUID = Field(foreign_key="match_run.id", index=True, ondelete="CASCADE")
@@ -54,3 +58,7 @@ class MatchRunRequirement(SQLModel, table=True):
     duration_ms: float = 0.0
     error: str | None = Field(default=None, max_length=2000)
     finished_at: dt.datetime | None = timestamp(nullable=True)
+    attempts: int = Field(default=0, description="Deliveries that claimed this row (crash-loop guard).")
+    claimed_at: dt.datetime | None = timestamp(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=200, description="host:pid of the claimer.")
+    timings: dict[str, float] = json_field()

@@ -32,6 +32,7 @@ from matcher.records import parse_models
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.audit import record
 from matcher.services.skills import resolve_names
+from matcher.services.triggers import on_candidates_changed, on_requirements_changed
 from matcher.skills import Resolution
 
 Progress = Callable[[int], None]
@@ -121,8 +122,10 @@ def import_candidates(
     *,
     actor: str = "system",
     progress: Progress | None = None,
+    rematch: bool = True,
 ) -> ImportResult:
-    """Create or update (by external_id) every candidate, in the caller's transaction."""
+    """Create or update (by external_id) every candidate, in the caller's transaction; with
+    ``rematch``, the open requirements they could enter are re-matched after the commit."""
     resolutions = resolve_names(s.name for c in candidates for s in c.skills)
     result = ImportResult()
     now = utcnow()
@@ -175,6 +178,8 @@ def import_candidates(
         "*",
         {"created": result.created, "updated": result.updated},
     )
+    if rematch:
+        on_candidates_changed(session, result.ids, actor=actor)
     return result
 
 
@@ -260,6 +265,7 @@ def import_requirements(
     *,
     actor: str = "system",
     progress: Progress | None = None,
+    rematch: bool = True,
 ) -> ImportResult:
     resolutions = resolve_names(s.name for r in requirements for s in (*r.must_have, *r.nice_to_have))
     result = ImportResult()
@@ -280,4 +286,6 @@ def import_requirements(
         "*",
         {"created": result.created, "updated": result.updated},
     )
+    if rematch:
+        on_requirements_changed(session, result.ids, actor=actor)
     return result

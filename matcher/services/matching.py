@@ -1,0 +1,550 @@
+"""Matching one requirement: load it and its candidate pool from the database, rank with the
+core, and persist the top N through the shortlist writer.
+
+Loading is set-based (a few selects of plain columns, no ORM object per row). The pool of a
+track (vetting passed, not erased) is built once per process and reused while the candidate
+table is unchanged (``PoolCache``, checked once per chunk of requirements). Ranking a
+requirement against a pool happens in exactly one place, behind the ``Ranker`` signature, so
+a faster implementation (the vectorised index) replaces ``reference_ranker`` without touching
+the rest; it may keep what it builds from a pool in ``Pool.derived``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from matcher.core import rank, relations_for, score_candidate
+from matcher.core.components import RATE_TOLERANCE
+from matcher.core.profiles import WeightProfile
+from matcher.core.results import RankedCandidate
+from matcher.core.timezones import overlap_hours
+from matcher.core.types import (
+    CandidateProfile,
+    CandidateSkill,
+    Relations,
+    RequiredSkill,
+    RequirementProfile,
+    SkillRef,
+)
+from matcher.errors import NotFound
+from matcher.models import (
+    Candidate,
+    EntryState,
+    Requirement,
+    RequirementSkill,
+    SkillKind,
+    WeightProfileRecord,
+)
+from matcher.models import (
+    CandidateSkill as CandidateSkillRow,
+)
+from matcher.schemas import CURRENCY_PER_USD, Degree, Dimension, Seniority, Track, VettingStatus
+from matcher.services import profiles as profiles_service
+from matcher.services.shortlist_writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
+from matcher.settings import Settings, get_settings
+from matcher.skills import Taxonomy, load_taxonomy
+
+CAND = Candidate.__table__  # type: ignore[attr-defined]
+CSKILL = CandidateSkillRow.__table__  # type: ignore[attr-defined]
+REQ = Requirement.__table__  # type: ignore[attr-defined]
+RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
+PASSED = VettingStatus.passed.value
+#: Slack of the pool pre-filter on rates and overlaps: it may keep a candidate the core then
+#: excludes, never drop one the core would keep.
+PREFILTER_SLACK = 1e-6
+
+
+def today(settings: Settings | None = None) -> dt.date:
+    """``settings.today`` when pinned, else the clock's date."""
+    pinned = (settings or get_settings()).today
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+# --- the candidate pool -----------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Pool:
+    """Every candidate of one track a requirement can be ranked against, as core profiles.
+
+    ``ids[i]`` is the database id of ``candidates[i]``; the arrays feed the pre-filter.
+    """
+
+    track: Track
+    fingerprint: tuple[Any, ...]
+    candidates: tuple[CandidateProfile, ...]
+    ids: tuple[uuid.UUID, ...]
+    rate_usd: npt.NDArray[np.float64]
+    hours: npt.NDArray[np.int64]
+    available: npt.NDArray[np.int64]
+    zone_codes: npt.NDArray[np.int64]
+    zones: tuple[str, ...]
+    derived: dict[str, Any] = field(default_factory=dict)
+    _by_id: dict[uuid.UUID, int] = field(default_factory=dict)
+    _by_external: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_id = {cid: i for i, cid in enumerate(self.ids)}
+        self._by_external = {c.external_id: cid for c, cid in zip(self.candidates, self.ids, strict=True)}
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def get(self, candidate_id: uuid.UUID) -> CandidateProfile | None:
+        i = self._by_id.get(candidate_id)
+        return None if i is None else self.candidates[i]
+
+    def id_of(self, external_id: str) -> uuid.UUID:
+        return self._by_external[external_id]
+
+    def plausible(self, requirement: RequirementProfile) -> list[CandidateProfile]:
+        """The candidates that may pass the hard filters on hours, start date, rate and overlap:
+        a conservative pre-filter (vetting and track are already the pool's)."""
+        if not self.candidates:
+            return []
+        budget_usd = requirement.max_hourly_rate / CURRENCY_PER_USD[requirement.currency]
+        keep = (
+            (self.hours >= requirement.hours_per_week)
+            & (self.available <= requirement.start_by.toordinal())
+            & (self.rate_usd <= budget_usd * (1.0 + RATE_TOLERANCE + PREFILTER_SLACK))
+        )
+        if requirement.min_overlap_hours > 0:
+            overlaps = np.array(
+                [overlap_hours(requirement.timezone, z, requirement.start_by) for z in self.zones]
+            )
+            keep &= (overlaps >= requirement.min_overlap_hours - PREFILTER_SLACK)[self.zone_codes]
+        return [self.candidates[i] for i in np.flatnonzero(keep)]
+
+
+def _pool_filter(track: str) -> Any:
+    return (CAND.c.track == track) & (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
+
+
+def pool_fingerprint(session: Session, track: Track) -> tuple[Any, ...]:
+    """Changes whenever a candidate of the track is added, updated (writers bump ``updated_at``),
+    erased or re-vetted."""
+    row = session.execute(
+        select(
+            func.count(),
+            func.max(CAND.c.updated_at),
+            func.count(CAND.c.erased_at),
+            func.sum(case((CAND.c.vetting_status == PASSED, 1), else_=0)),
+        ).where(CAND.c.track == track.value)
+    ).one()
+    return tuple(row)
+
+
+class _Interner:
+    """Shares equal skill objects between candidates: a pool of 100k holds a few thousand."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.refs: dict[tuple[Any, ...], SkillRef] = {}
+        self.skills: dict[tuple[Any, ...], CandidateSkill] = {}
+
+    def ref(self, key: str, raw: str, method: str, score: float) -> SkillRef:
+        k = (key, raw, method, score)
+        ref = self.refs.get(k)
+        if ref is None:
+            known = self.taxonomy.skills.get(key)
+            ref = SkillRef(
+                key=key, raw=raw, name=known.name if known else raw, method=method, confidence=score
+            )
+            self.refs[k] = ref
+        return ref
+
+    def skill(self, ref: SkillRef, years: float, last_used: int | None) -> CandidateSkill:
+        k = (id(ref), years, last_used)
+        skill = self.skills.get(k)
+        if skill is None:
+            skill = self.skills[k] = CandidateSkill(ref, years, last_used)
+        return skill
+
+
+def load_pool(session: Session, track: Track, taxonomy: Taxonomy | None = None) -> Pool:
+    """Build the pool of a track from the database: two selects, no ORM objects."""
+    fingerprint = pool_fingerprint(session, track)
+    interner = _Interner(taxonomy or load_taxonomy())
+    skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
+    skill_rows = session.execute(
+        select(
+            CSKILL.c.candidate_id,
+            CSKILL.c.skill_key,
+            CSKILL.c.raw_name,
+            CSKILL.c.method,
+            CSKILL.c.match_score,
+            CSKILL.c.years,
+            CSKILL.c.last_used,
+        )
+        .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
+        .where(_pool_filter(track.value))
+        .order_by(CSKILL.c.candidate_id, CSKILL.c.position)
+    )
+    for cid, key, raw, method, score, years, last_used in skill_rows:
+        skills[cid].append(interner.skill(interner.ref(key, raw, method, score), years, last_used))
+    rows = session.execute(
+        select(
+            CAND.c.id,
+            CAND.c.external_id,
+            CAND.c.seniority,
+            CAND.c.years_experience,
+            CAND.c.vetting_scores,
+            CAND.c.hourly_rate,
+            CAND.c.currency,
+            CAND.c.timezone,
+            CAND.c.available_from,
+            CAND.c.hours_per_week,
+            CAND.c.education_degree,
+            CAND.c.education_field,
+        )
+        .where(_pool_filter(track.value))
+        .order_by(CAND.c.external_id)
+    ).all()
+    zones: dict[str, int] = {}
+    candidates = []
+    for r in rows:
+        zones.setdefault(r.timezone, len(zones))
+        candidates.append(
+            CandidateProfile(
+                external_id=r.external_id,
+                track=track,
+                seniority=Seniority(r.seniority),
+                years_experience=r.years_experience,
+                hourly_rate=r.hourly_rate,
+                timezone=r.timezone,
+                available_from=r.available_from,
+                skills=tuple(skills.get(r.id, ())),
+                vetting_status=VettingStatus.passed,
+                vetting_scores={Dimension(k): v for k, v in r.vetting_scores.items()},
+                currency=r.currency,
+                hours_per_week=r.hours_per_week,
+                degree=Degree(r.education_degree),
+                field_of_study=r.education_field,
+            )
+        )
+    return Pool(
+        track=track,
+        fingerprint=fingerprint,
+        candidates=tuple(candidates),
+        ids=tuple(r.id for r in rows),
+        rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
+        hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
+        available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
+        zone_codes=np.array([zones[r.timezone] for r in rows], dtype=np.int64),
+        zones=tuple(zones),
+    )
+
+
+class PoolCache:
+    """The pools of this process, rebuilt when their track's fingerprint changes."""
+
+    def __init__(self) -> None:
+        self._pools: dict[Track, Pool] = {}
+
+    def get(self, session: Session, track: Track) -> Pool:
+        pool = self._pools.get(track)
+        if pool is None or pool.fingerprint != pool_fingerprint(session, track):
+            pool = self._pools[track] = load_pool(session, track)
+        return pool
+
+    def clear(self) -> None:
+        self._pools.clear()
+
+
+@lru_cache(maxsize=1)
+def process_pool_cache() -> PoolCache:
+    """The pool cache of this process (a worker keeps its pools between tasks)."""
+    return PoolCache()
+
+
+# --- requirements and profiles ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedRequirement:
+    id: uuid.UUID
+    status: str
+    weight_profile_id: uuid.UUID | None
+    profile: RequirementProfile
+
+
+def load_requirements(
+    session: Session, requirement_ids: Sequence[uuid.UUID], taxonomy: Taxonomy | None = None
+) -> dict[uuid.UUID, LoadedRequirement]:
+    """Requirements with their skills, as core profiles (two selects for the whole batch)."""
+    if not requirement_ids:
+        return {}
+    interner = _Interner(taxonomy or load_taxonomy())
+    skills: dict[tuple[uuid.UUID, str], list[RequiredSkill]] = defaultdict(list)
+    for rid, kind, key, raw, method, score, min_years in session.execute(
+        select(
+            RSKILL.c.requirement_id,
+            RSKILL.c.kind,
+            RSKILL.c.skill_key,
+            RSKILL.c.raw_name,
+            RSKILL.c.method,
+            RSKILL.c.match_score,
+            RSKILL.c.min_years,
+        )
+        .where(RSKILL.c.requirement_id.in_(requirement_ids))
+        .order_by(RSKILL.c.requirement_id, RSKILL.c.kind, RSKILL.c.position)
+    ):
+        skills[(rid, kind)].append(RequiredSkill(interner.ref(key, raw, method, score), min_years))
+    out = {}
+    for r in session.execute(select(REQ).where(REQ.c.id.in_(requirement_ids))):
+        out[r.id] = LoadedRequirement(
+            id=r.id,
+            status=r.status,
+            weight_profile_id=r.weight_profile_id,
+            profile=RequirementProfile(
+                external_id=r.external_id,
+                track=Track(r.track),
+                seniority=Seniority(r.seniority),
+                max_hourly_rate=r.max_hourly_rate,
+                timezone=r.timezone,
+                start_by=r.start_by,
+                must_have=tuple(skills[(r.id, SkillKind.must.value)]),
+                nice_to_have=tuple(skills[(r.id, SkillKind.nice.value)]),
+                min_years_experience=r.min_years_experience,
+                currency=r.currency,
+                min_overlap_hours=r.min_overlap_hours,
+                hours_per_week=r.hours_per_week,
+                min_degree=Degree(r.education_min_degree) if r.education_min_degree else Degree.none,
+                education_fields=tuple(r.education_fields),
+                must_have_is_hard=r.must_have_is_hard,
+            ),
+        )
+    return out
+
+
+_PROFILES: dict[uuid.UUID, WeightProfile] = {}
+
+
+def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfile:
+    """The core profile of a row; rows never change, so each is read once per process."""
+    profile = _PROFILES.get(profile_id)
+    if profile is None:
+        record = session.get(WeightProfileRecord, profile_id)
+        if record is None:
+            raise NotFound(f"weight profile {profile_id} not found")
+        profile = _PROFILES[profile_id] = profiles_service.to_core(record)
+    return profile
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranking:
+    top: list[RankedCandidate]
+    """The best eligible candidates, ranked 1..n (n <= the requested top)."""
+    eligible: int
+    """How many candidates of the pool are eligible."""
+
+
+class Ranker(Protocol):
+    """Rank one requirement against a pool: the one call a faster index replaces."""
+
+    def __call__(
+        self,
+        requirement: RequirementProfile,
+        pool: Pool,
+        profile: WeightProfile,
+        relations: Relations,
+        today: dt.date,
+        *,
+        top: int,
+    ) -> Ranking: ...
+
+
+def reference_ranker(
+    requirement: RequirementProfile,
+    pool: Pool,
+    profile: WeightProfile,
+    relations: Relations,
+    today: dt.date,
+    *,
+    top: int,
+) -> Ranking:
+    """The core's reference ranker over the pre-filtered pool."""
+    eligible = rank(requirement, pool.plausible(requirement), profile, relations, today)
+    return Ranking(top=eligible[:top], eligible=len(eligible))
+
+
+def entry_update(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> EntryUpdate:
+    """A shortlist row from a core result; an ineligible one lists its exclusions first."""
+    reasons = (
+        [*result.exclusions, *result.reasons] if state is EntryState.ineligible else list(result.reasons)
+    )
+    return EntryUpdate(
+        candidate_id=candidate_id,
+        state=state,
+        rank=result.rank if state is EntryState.active else None,
+        score=result.score,
+        components={name: c.model_dump(mode="json") for name, c in result.components.items()},
+        reasons=reasons,
+    )
+
+
+# --- one requirement, end to end --------------------------------------------------------------
+
+
+@dataclass
+class Computed:
+    """A requirement ranked, ready to be written (no database state changed yet)."""
+
+    requirement: LoadedRequirement
+    pool: Pool
+    profile: WeightProfile
+    weight_profile_id: uuid.UUID
+    relations: Relations
+    today: dt.date
+    ranked: list[EntryUpdate]
+    eligible: int
+    timings: dict[str, float]
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000.0, 3)
+
+
+def compute_shortlist(
+    session: Session,
+    requirement: LoadedRequirement,
+    pool: Pool,
+    *,
+    weight_profile_id: uuid.UUID | None = None,
+    ranker: Ranker | None = None,
+    on: dt.date | None = None,
+    size: int | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> Computed:
+    """Rank one loaded requirement against ``pool`` with the given profile row (default: its
+    effective profile now). Reads only."""
+    start = time.perf_counter()
+    settings = get_settings()
+    profile_id = weight_profile_id or profiles_service.effective_profile(session, requirement.id).id
+    profile = load_weight_profile(session, profile_id)
+    relations = relations_for(requirement.profile, (taxonomy or load_taxonomy()).related_to)
+    day = on or today(settings)
+    loaded = _ms(start)
+    start = time.perf_counter()
+    ranking = (ranker or reference_ranker)(
+        requirement.profile, pool, profile, relations, day, top=size or settings.shortlist_size
+    )
+    ranked = [entry_update(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
+    return Computed(
+        requirement=requirement,
+        pool=pool,
+        profile=profile,
+        weight_profile_id=profile_id,
+        relations=relations,
+        today=day,
+        ranked=ranked,
+        eligible=ranking.eligible,
+        timings={"load_ms": loaded, "rank_ms": _ms(start)},
+    )
+
+
+_GONE_REASONS = {
+    "vetting": "vetting {status}, must be passed",
+    "track": "vetted for the {track} track, requirement is {wanted}",
+}
+
+
+def _outside(
+    session: Session, computed: Computed, entries: Iterable[Existing]
+) -> dict[uuid.UUID, EntryUpdate]:
+    """Re-decide stored candidates outside the new top N: re-scored when still in the pool
+    (dropped or ineligible), else ineligible or erased with the reason, keeping the last score."""
+    out: dict[uuid.UUID, EntryUpdate] = {}
+    gone: list[Existing] = []
+    for old in entries:
+        candidate = computed.pool.get(old.candidate_id)
+        if candidate is None:
+            gone.append(old)
+            continue
+        result = score_candidate(
+            computed.requirement.profile, candidate, computed.profile, computed.relations, computed.today
+        )
+        state = EntryState.dropped if result.eligible else EntryState.ineligible
+        out[old.candidate_id] = entry_update(result, old.candidate_id, state)
+    if gone:
+        rows = session.execute(
+            select(CAND.c.id, CAND.c.track, CAND.c.vetting_status, CAND.c.erased_at).where(
+                CAND.c.id.in_([g.candidate_id for g in gone])
+            )
+        )
+        why = {r.id: r for r in rows}
+        wanted = computed.requirement.profile.track.value
+        for old in gone:
+            r = why.get(old.candidate_id)
+            if r is None or r.erased_at is not None:
+                state, reason = EntryState.erased, "candidate data erased"
+            elif r.vetting_status != PASSED:
+                state, reason = (
+                    EntryState.ineligible,
+                    _GONE_REASONS["vetting"].format(status=r.vetting_status),
+                )
+            else:
+                state = EntryState.ineligible
+                reason = _GONE_REASONS["track"].format(track=r.track, wanted=wanted)
+            reasons = [reason, *(x for x in old.reasons if x != reason)]
+            out[old.candidate_id] = EntryUpdate(
+                old.candidate_id, state, None, old.score, old.components, reasons, old.weight_profile_id
+            )
+    return out
+
+
+def persist_shortlist(session: Session, computed: Computed, *, run_id: uuid.UUID | None) -> ShortlistChange:
+    """Write the computed top N in the caller's transaction (see ``shortlist_writer``)."""
+    start = time.perf_counter()
+    change = write_shortlist(
+        session,
+        computed.requirement.id,
+        computed.ranked,
+        run_id=run_id,
+        weight_profile_id=computed.weight_profile_id,
+        outside=lambda entries: _outside(session, computed, entries),
+    )
+    computed.timings["write_ms"] = _ms(start)
+    return change
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    requirement_id: uuid.UUID
+    eligible: int
+    change: ShortlistChange
+    timings: Mapping[str, float]
+
+
+def match_requirement(
+    session: Session,
+    requirement_id: uuid.UUID,
+    *,
+    run_id: uuid.UUID | None = None,
+    weight_profile_id: uuid.UUID | None = None,
+    cache: PoolCache | None = None,
+    ranker: Ranker | None = None,
+) -> MatchOutcome:
+    """Re-match one requirement now, in the caller's transaction (no run bookkeeping)."""
+    loaded = load_requirements(session, [requirement_id]).get(requirement_id)
+    if loaded is None:
+        raise NotFound(f"requirement {requirement_id} not found")
+    pool = (cache or process_pool_cache()).get(session, loaded.profile.track)
+    computed = compute_shortlist(session, loaded, pool, weight_profile_id=weight_profile_id, ranker=ranker)
+    change = persist_shortlist(session, computed, run_id=run_id)
+    return MatchOutcome(requirement_id, computed.eligible, change, dict(computed.timings))

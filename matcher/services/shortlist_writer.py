@@ -1,0 +1,305 @@
+"""Writing one requirement's shortlist after a ranking, without losing a recruiter's work.
+
+The table holds, per requirement, the current top N (``state`` active, ``rank`` 1..N) and every
+candidate who was ever in it: one who leaves keeps the row, with ``rank`` NULL and ``state``
+dropped (still eligible, no longer in the top N), ineligible (no longer passes the hard
+filters) or erased, so recruiter status and notes are never lost and the table stays bounded by
+the churn of the top N, not by the candidate pool.
+
+Rows are upserted by (requirement, candidate) with the dialect's ``ON CONFLICT DO UPDATE``, which
+sets only the run's columns (rank, score, components, reasons, state, run, profile); status
+and notes are never in the statement. Only rows whose content changes are written, so writing
+the same ranking twice changes nothing, and the counts of what changed (entered, left, moved)
+are the same whoever computes them.
+
+``components`` is the ranker's breakdown, ``{component: {"value", "weight", "points"}}``; the
+must-have penalty is ``sum(points) - score``. Ineligible entries carry their exclusions first in
+``reasons``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from matcher.errors import NotFound, ValidationFailed
+from matcher.models import EntryState, RecruiterStatus, Requirement, ShortlistEntry, utcnow
+from matcher.services.profiles import dialect_insert
+
+ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
+#: Rows per INSERT statement (SQLite limits the number of bound parameters).
+BATCH = 200
+#: The columns a run owns; recruiter columns (status, notes, ...) are never among them.
+RUN_COLUMNS = ("rank", "score", "components", "reasons", "state", "match_run_id", "weight_profile_id")
+
+
+@dataclass(frozen=True)
+class EntryUpdate:
+    """What a run says about one candidate of one requirement.
+
+    ``weight_profile_id`` None means the profile of the run writing it.
+    """
+
+    candidate_id: uuid.UUID
+    state: EntryState
+    rank: int | None
+    score: float
+    components: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    weight_profile_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A stored entry, as the writer compares it."""
+
+    candidate_id: uuid.UUID
+    rank: int | None
+    score: float
+    components: dict[str, Any]
+    reasons: list[str]
+    state: EntryState
+    status: RecruiterStatus
+    notes: str
+    weight_profile_id: uuid.UUID | None
+
+    @property
+    def worked_on(self) -> bool:
+        """A recruiter has set a status or written notes."""
+        return self.status is not RecruiterStatus.new or bool(self.notes)
+
+
+@dataclass(frozen=True)
+class ShortlistChange:
+    """What one run changed in one shortlist."""
+
+    entered: int = 0
+    """Candidates now in the top N who were not before (new, or back from dropped/ineligible)."""
+    left: int = 0
+    """Candidates who were in the top N and are not any more."""
+    moved: int = 0
+    """Candidates in the top N before and after, at another rank."""
+    written: int = 0
+    """Rows inserted or updated."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    rows: list[EntryUpdate]
+    change: ShortlistChange
+
+
+def load_entries(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID, Existing]:
+    rows = session.execute(
+        select(
+            ENTRY.c.candidate_id,
+            ENTRY.c.rank,
+            ENTRY.c.score,
+            ENTRY.c.components,
+            ENTRY.c.reasons,
+            ENTRY.c.state,
+            ENTRY.c.status,
+            ENTRY.c.notes,
+            ENTRY.c.weight_profile_id,
+        ).where(ENTRY.c.requirement_id == requirement_id)
+    )
+    return {
+        r.candidate_id: Existing(
+            candidate_id=r.candidate_id,
+            rank=r.rank,
+            score=r.score,
+            components=r.components,
+            reasons=r.reasons,
+            state=EntryState(r.state),
+            status=RecruiterStatus(r.status),
+            notes=r.notes,
+            weight_profile_id=r.weight_profile_id,
+        )
+        for r in rows
+    }
+
+
+def to_refresh(existing: Mapping[uuid.UUID, Existing], ranked: Sequence[EntryUpdate]) -> list[Existing]:
+    """Stored entries outside the new top N whose state the caller should re-decide: those
+    leaving the top N now, and those a recruiter worked on (their state is kept current). The
+    others keep their last state; re-scoring them every run would grow with the history."""
+    in_top = {u.candidate_id for u in ranked}
+    return sorted(
+        (
+            old
+            for cid, old in existing.items()
+            if cid not in in_top
+            and old.state is not EntryState.erased
+            and (old.state is EntryState.active or old.worked_on)
+        ),
+        key=lambda old: str(old.candidate_id),
+    )
+
+
+def _check_ranked(ranked: Sequence[EntryUpdate]) -> None:
+    seen: set[uuid.UUID] = set()
+    for position, u in enumerate(ranked, start=1):
+        if u.state is not EntryState.active or u.rank != position:
+            raise ValidationFailed(
+                f"ranked entry {position} of the shortlist must be active with rank {position}"
+            )
+        if u.candidate_id in seen:
+            raise ValidationFailed(f"candidate {u.candidate_id} is ranked twice")
+        seen.add(u.candidate_id)
+
+
+def _differs(old: Existing | None, new: EntryUpdate, profile_id: uuid.UUID | None) -> bool:
+    if old is None:
+        return True
+    return (
+        old.state is not new.state
+        or old.rank != new.rank
+        or old.score != new.score
+        or old.components != new.components
+        or old.reasons != new.reasons
+        or old.weight_profile_id != (new.weight_profile_id or profile_id)
+    )
+
+
+def plan_shortlist(
+    existing: Mapping[uuid.UUID, Existing],
+    ranked: Sequence[EntryUpdate],
+    outside: Mapping[uuid.UUID, EntryUpdate],
+    *,
+    weight_profile_id: uuid.UUID | None,
+) -> Plan:
+    """The rows to write and what changed (pure).
+
+    ``ranked`` is the new top N in order (active, ranks 1..n). ``outside`` re-decides stored
+    candidates that are not in it (dropped, ineligible or erased, rank None); a stored candidate
+    who leaves the top N without a decision is marked dropped with its last score.
+    """
+    _check_ranked(ranked)
+    rows: list[EntryUpdate] = []
+    entered = left = moved = 0
+    in_top = set()
+    for new in ranked:
+        in_top.add(new.candidate_id)
+        old = existing.get(new.candidate_id)
+        if old is None or old.state is not EntryState.active:
+            entered += 1
+        elif old.rank != new.rank:
+            moved += 1
+        if _differs(old, new, weight_profile_id):
+            rows.append(new)
+    for cid, u in outside.items():
+        if cid in in_top or cid not in existing:
+            raise ValidationFailed(f"candidate {cid} is not a stored entry outside the top N")
+        if u.state is EntryState.active or u.rank is not None:
+            raise ValidationFailed(f"candidate {cid} outside the top N cannot be active or ranked")
+    for cid, old in existing.items():
+        if cid in in_top:
+            continue
+        if old.state is EntryState.active:
+            left += 1
+        decided = outside.get(cid)
+        if decided is None and old.state is EntryState.active:
+            decided = EntryUpdate(
+                cid,
+                EntryState.dropped,
+                None,
+                old.score,
+                old.components,
+                old.reasons,
+                old.weight_profile_id,
+            )
+        if decided is not None and _differs(old, decided, weight_profile_id):
+            rows.append(decided)
+    return Plan(rows, ShortlistChange(entered=entered, left=left, moved=moved))
+
+
+def lock_requirement(session: Session, requirement_id: uuid.UUID) -> None:
+    """Serialise writers of one shortlist: a row lock on PostgreSQL, the database write lock on
+    SQLite (taken by a no-op write, since SQLite has no row locks)."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(
+            select(REQUIREMENT.c.id).where(REQUIREMENT.c.id == requirement_id).with_for_update()
+        ).first()
+    else:
+        result = session.execute(
+            update(REQUIREMENT)
+            .where(REQUIREMENT.c.id == requirement_id)
+            .values(updated_at=REQUIREMENT.c.updated_at)
+        )
+        found = result.rowcount == 1  # type: ignore[attr-defined]
+    if not found:
+        raise NotFound(f"requirement {requirement_id} not found")
+
+
+def apply_plan(
+    session: Session,
+    requirement_id: uuid.UUID,
+    rows: Sequence[EntryUpdate],
+    *,
+    run_id: uuid.UUID | None,
+    weight_profile_id: uuid.UUID | None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Upsert ``rows``; recruiter columns are set only on insert (to their defaults)."""
+    now = now or utcnow()
+    values = [
+        {
+            "id": uuid.uuid4(),
+            "requirement_id": requirement_id,
+            "candidate_id": u.candidate_id,
+            "rank": u.rank,
+            "score": u.score,
+            "components": u.components,
+            "reasons": u.reasons,
+            "state": u.state.value,
+            "status": RecruiterStatus.new.value,
+            "notes": "",
+            "match_run_id": run_id,
+            "weight_profile_id": u.weight_profile_id or weight_profile_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for u in rows
+    ]
+    for i in range(0, len(values), BATCH):
+        stmt = dialect_insert(session, ENTRY).values(values[i : i + BATCH])
+        set_ = {name: stmt.excluded[name] for name in (*RUN_COLUMNS, "updated_at")}
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["requirement_id", "candidate_id"], set_=set_)
+        )
+    return len(values)
+
+
+def write_shortlist(
+    session: Session,
+    requirement_id: uuid.UUID,
+    ranked: Sequence[EntryUpdate],
+    *,
+    run_id: uuid.UUID | None,
+    weight_profile_id: uuid.UUID | None,
+    outside: Callable[[list[Existing]], Mapping[uuid.UUID, EntryUpdate]] | None = None,
+    now: dt.datetime | None = None,
+) -> ShortlistChange:
+    """Replace the requirement's top N with ``ranked`` in the caller's transaction.
+
+    ``outside(entries)`` is asked about the stored entries ``to_refresh`` picks and answers with
+    their current state by candidate id (e.g. re-scored: dropped or ineligible); without it the
+    ones leaving the top N are marked dropped with their last score.
+    """
+    lock_requirement(session, requirement_id)
+    existing = load_entries(session, requirement_id)
+    refresh = to_refresh(existing, ranked)
+    decided = outside(refresh) if outside is not None and refresh else {}
+    plan = plan_shortlist(existing, ranked, decided, weight_profile_id=weight_profile_id)
+    written = apply_plan(
+        session, requirement_id, plan.rows, run_id=run_id, weight_profile_id=weight_profile_id, now=now
+    )
+    change = plan.change
+    return ShortlistChange(entered=change.entered, left=change.left, moved=change.moved, written=written)

@@ -1,0 +1,46 @@
+"""Re-matching tasks. Both are idempotent; see ``matcher.services.runs`` for the guarantees."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from celery import group
+from sqlalchemy.exc import OperationalError
+
+from matcher.db import session_scope
+from matcher.services import runs
+from matcher.settings import get_settings
+from tasks.app import REMATCH_ALL, REMATCH_CHUNK, app
+from tasks.worker import worker_engine
+
+
+@app.task(
+    name=REMATCH_CHUNK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=get_settings().task_max_retries,
+    ignore_result=True,
+)
+def rematch_chunk(run_id: str, requirement_ids: list[str]) -> dict[str, Any]:
+    """Match one chunk of a run's requirements."""
+    report = runs.run_chunk(worker_engine(), uuid.UUID(run_id), [uuid.UUID(r) for r in requirement_ids])
+    return asdict(report)
+
+
+@app.task(name=REMATCH_ALL, ignore_result=True)
+def rematch_all() -> str:
+    """The scheduled full re-match: every open requirement."""
+    with session_scope(worker_engine()) as session:
+        run = runs.start_run(session, trigger="schedule", dispatch=runs.celery_dispatch)
+        return str(run.id)
+
+
+def send_chunks(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    """Enqueue a run's chunks as a group (no chord: the run finishes itself from the database)."""
+    group(rematch_chunk.si(str(run_id), [str(r) for r in chunk]) for chunk in chunks).apply_async()

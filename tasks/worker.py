@@ -1,0 +1,93 @@
+"""What a worker process sets up: one database engine per process, and a recovery sweep.
+
+Pool processes are forked from the worker's main process, so each creates its own engine on
+``worker_process_init`` (a connection must never be shared across a fork). The main process
+runs ``recover_stalled_runs`` every ``recovery_interval`` seconds from the moment the worker is
+ready: work lost with a killed worker, or never enqueued because the broker was down, is
+dispatched again by whichever worker sweeps first.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from typing import Any
+
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from sqlalchemy.engine import Engine
+
+from matcher.db import make_engine, session_scope
+from matcher.services.runs import celery_dispatch, recover_stalled_runs
+from matcher.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def worker_engine() -> Engine:
+    """This process's engine (created on first use when there is no pool, e.g. ``--pool solo``)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = make_engine(get_settings().database_url)
+        return _engine
+
+
+@worker_process_init.connect
+def _init_process(**_: Any) -> None:
+    global _engine
+    _forget_broker_engines()
+    _engine = make_engine(get_settings().database_url)
+
+
+def _forget_broker_engines() -> None:
+    """Drop the SQLite broker connections inherited from the parent without closing them."""
+    from kombu.transport.sqlalchemy import Channel
+
+    for engine, _session in Channel._engines.values():
+        engine.dispose(close=False)
+
+
+class Sweeper(threading.Thread):
+    """Calls ``recover_stalled_runs`` at once, then every ``interval`` seconds (jittered)."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="talentmatch-sweeper", daemon=True)
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        engine = make_engine(get_settings().database_url)
+        try:
+            while True:
+                try:
+                    with session_scope(engine) as session:
+                        recover_stalled_runs(session, dispatch=celery_dispatch)
+                except Exception:
+                    log.exception("recovery sweep failed")
+                if self._stop_event.wait(self.interval * random.uniform(0.8, 1.2)):
+                    return
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+_sweeper: Sweeper | None = None
+
+
+@worker_ready.connect
+def _start_sweeper(**_: Any) -> None:
+    global _sweeper
+    _sweeper = Sweeper(get_settings().recovery_interval)
+    _sweeper.start()
+
+
+@worker_shutdown.connect
+def _stop_sweeper(**_: Any) -> None:
+    if _sweeper is not None:
+        _sweeper.stop()

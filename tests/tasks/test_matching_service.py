@@ -1,0 +1,105 @@
+"""The matching service: what it loads from the database is what the import format says, and
+what it ranks and persists is what the core ranks on the same data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matcher.core import default_profile, prepare_candidate, prepare_requirement, rank, relations_for
+from matcher.db import session_scope
+from matcher.models import EntryState, Requirement, ShortlistEntry
+from matcher.schemas import RequirementStatus, Track, VettingStatus
+from matcher.services import importing, matching
+from matcher.services.skills import resolve_names
+from matcher.settings import get_settings
+from matcher.skills import load_taxonomy
+from tests.tasks.rematch_support import Seeded
+
+ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+REQ = Requirement.__table__  # type: ignore[attr-defined]
+
+
+def resolutions(seeded: Seeded) -> dict[str, Any]:
+    names = [s.name for c in seeded.candidates for s in c.skills]
+    names += [s.name for r in seeded.requirements for s in (*r.must_have, *r.nice_to_have)]
+    return resolve_names(names)
+
+
+def requirement_id(session: Session, external_id: str) -> Any:
+    return session.scalar(select(REQ.c.id).where(REQ.c.external_id == external_id))
+
+
+@pytest.mark.parametrize("track", list(Track))
+def test_the_pool_is_the_passed_candidates_of_the_track_as_the_import_format_says(
+    engine: Engine, seeded: Seeded, track: Track
+) -> None:
+    res = resolutions(seeded)
+    expected = {
+        c.external_id: prepare_candidate(c, res)
+        for c in seeded.candidates
+        if c.track is track and c.vetting.status is VettingStatus.passed
+    }
+    with Session(engine) as session:
+        pool = matching.load_pool(session, track)
+    assert {c.external_id: c for c in pool.candidates} == expected
+    assert len(pool) == len(expected) > 0
+
+
+def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine, seeded: Seeded) -> None:
+    res = resolutions(seeded)
+    taxonomy = load_taxonomy()
+    today = dt.date.fromisoformat(get_settings().today or "")
+    size = get_settings().shortlist_size
+    everyone = [prepare_candidate(c, res) for c in seeded.candidates]
+    checked = 0
+    for spec in seeded.requirements:
+        if spec.status is not RequirementStatus.open:
+            continue
+        core_req = prepare_requirement(spec, res)
+        expected = rank(
+            core_req,
+            everyone,
+            default_profile(spec.track),
+            relations_for(core_req, taxonomy.related_to),
+            today,
+        )
+        with session_scope(engine) as session:
+            rid = requirement_id(session, spec.external_id)
+            outcome = matching.match_requirement(session, rid)
+        with Session(engine) as session:
+            stored = session.execute(
+                select(ENTRY.c.candidate_id, ENTRY.c.rank, ENTRY.c.score, ENTRY.c.components, ENTRY.c.reasons)
+                .where(ENTRY.c.requirement_id == rid, ENTRY.c.state == EntryState.active.value)
+                .order_by(ENTRY.c.rank)
+            ).all()
+            ids = dict(session.execute(select(matching.CAND.c.id, matching.CAND.c.external_id)).all())
+        assert outcome.eligible == len(expected)
+        assert [(ids[r.candidate_id], r.rank, r.score) for r in stored] == [
+            (e.external_id, e.rank, e.score) for e in expected[:size]
+        ]
+        for row, result in zip(stored, expected, strict=False):
+            assert row.reasons == result.reasons
+            assert row.components == {k: v.model_dump(mode="json") for k, v in result.components.items()}
+        assert outcome.change.entered == len(stored)
+        checked += 1
+    assert checked >= 5
+
+
+def test_the_pool_cache_rebuilds_when_a_candidate_changes(engine: Engine, seeded: Seeded) -> None:
+    cache = matching.PoolCache()
+    with Session(engine) as session:
+        first = cache.get(session, Track.developer)
+        assert cache.get(session, Track.developer) is first
+    changed = next(c for c in seeded.candidates if c.track is Track.developer)
+    with session_scope(engine) as session:
+        importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0})])
+    with Session(engine) as session:
+        second = cache.get(session, Track.developer)
+    assert second is not first
+    assert second.get(second.id_of(changed.external_id)).hourly_rate == 1.0  # type: ignore[union-attr]
