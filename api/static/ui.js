@@ -73,8 +73,13 @@
     var box = status.querySelector("[data-progress-box]");
     var bar = status.querySelector("[data-progress]");
     var text = status.querySelector("[data-progress-text]");
+    var badge = status.querySelector("[data-freshness]");
     var started = Date.now();
     box.hidden = false;
+    if (badge) {
+      badge.textContent = "matching";
+      badge.className = "badge fresh-matching";
+    }
     function tick() {
       fetch(status.dataset.progressUrl, { headers: HEADERS, credentials: "same-origin" })
         .then(function (response) {

@@ -155,8 +155,9 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     page.goto(f"{site}/requirements/{rid}")
     page.get_by_role("button", name="Re-match now").click()
     expect(page.locator("[data-progress-box]")).to_be_visible()
-    expect(page.locator("[data-freshness]")).to_have_text("fresh", timeout=30_000)
-    expect(page.locator("[data-progress-box]")).to_be_hidden()
+    expect(page.locator("[data-freshness]")).to_have_text("matching")
+    expect(page.locator("[data-progress-box]")).to_be_hidden(timeout=30_000)
+    expect(page.locator("[data-freshness]")).to_have_text("fresh")
 
     page.get_by_role("link", name="What changed").click()
     expect(page.get_by_role("heading", name="What changed in the last run")).to_be_visible()
