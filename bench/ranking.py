@@ -1,0 +1,315 @@
+"""Ranking benchmark: the vectorised index against the reference scorer, side by side.
+
+    uv run python -m bench.ranking [--sizes 10000,100000,1000000] [--requirements 40] [--top 20]
+                                   [--reference-sample 2000] [--json] [--profile]
+
+For each pool size the candidates come from the fixtures generator (cached as JSON Lines under
+``bench/out/``, which is git-ignored; a size is cut from a larger cached file of the same seed
+when there is one). The index is built from that file with ``build_index_from_jsonl`` (the
+import-format validation and the bulk skill resolution included) and then warmed up.
+Requirements come from the generator too, with the taxonomy's relations and the default
+profile of their track.
+
+Reported per size: the index build time and bytes per candidate; per-requirement ranking
+latency (top K, explanations included) p50 and p95 for the index, split into the vectorised
+selection and the reference-scored explanations of the contenders; the same for the reference
+scorer, timed on a fixed random sample of the pool and extrapolated linearly to the pool size
+(it scores candidate by candidate, so its cost is linear), and the ratio. The reference's
+results on the sample are also compared with an index of that sample: the run says whether
+they were identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fixtures.generator import ANCHOR_DATE, generate_candidates, generate_requirements, write_jsonl
+from matcher.core import (
+    Relations,
+    RequirementProfile,
+    WeightProfile,
+    default_profile,
+    prepare_requirement,
+    rank,
+    relations_for,
+)
+from matcher.index import CandidateIndex, build_index_from_jsonl
+from matcher.schemas import RequirementIn
+from matcher.services.skills import resolve_names
+from matcher.skills import load_taxonomy
+
+OUT = Path(__file__).resolve().parent / "out"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+#: The issue's targets on a 2-core machine, warm index, one process.
+TARGET_P50_MS = {100_000: 8.0, 1_000_000: 60.0}
+TARGET_RATIO = 300.0
+
+
+@dataclass(frozen=True)
+class Spec:
+    requirement: RequirementProfile
+    profile: WeightProfile
+    relations: Relations
+
+
+@dataclass
+class SizeResult:
+    candidates: int
+    build_s: float
+    bytes_per_candidate: float
+    index_ms: dict[str, float]
+    reference_ms: dict[str, float]
+    reference_sample: int
+    reference_requirements: int
+    ratio_p50: float
+    ratio_p95: float
+    eligible_median: float
+    sample_results_identical: bool
+    targets: dict[str, bool] = field(default_factory=dict)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def candidates_file(n: int, seed: int) -> Path:
+    """``bench/out/candidates-s{seed}-{n}.jsonl``, generated (or cut from a larger one) once."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"candidates-s{seed}-{n}.jsonl"
+    if path.exists():
+        return path
+    larger = sorted(
+        (p for p in OUT.glob(f"candidates-s{seed}-*.jsonl") if int(p.stem.rsplit("-", 1)[1]) > n),
+        key=lambda p: int(p.stem.rsplit("-", 1)[1]),
+    )
+    tmp = path.with_suffix(".tmp")
+    if larger:
+        _log(f"  cutting {n:,} candidates from {larger[0].name}")
+        with larger[0].open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
+            dst.writelines(islice(src, n))
+    else:
+        _log(f"  generating {n:,} candidates into {path.name} (cached for later runs)")
+        write_jsonl(generate_candidates(n, seed), tmp)
+    tmp.replace(path)
+    return path
+
+
+def requirement_specs(m: int, seed: int) -> list[Spec]:
+    models = [RequirementIn.model_validate(r) for r in generate_requirements(m, seed)]
+    resolutions = resolve_names(s.name for r in models for s in (*r.must_have, *r.nice_to_have))
+    taxonomy = load_taxonomy()
+    specs = []
+    for model in models:
+        req = prepare_requirement(model, resolutions)
+        specs.append(Spec(req, default_profile(req.track), relations_for(req, taxonomy.related_to)))
+    return specs
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def _summary(values: Sequence[float]) -> dict[str, float]:
+    return {"p50": _pct(values, 50), "p95": _pct(values, 95), "mean": statistics.fmean(values)}
+
+
+def time_index(
+    index: CandidateIndex, specs: Sequence[Spec], top: int, profile: bool
+) -> tuple[dict[str, float], float, str]:
+    """Per-requirement latency of ``rank`` (top K, explained), after one warm-up pass."""
+    for spec in specs[:3]:
+        index.rank(spec.requirement, spec.profile, spec.relations, ANCHOR_DATE, top=top)
+    total, select, explain, eligible = [], [], [], []
+    for spec in specs:
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        _, count = index.rank_counted(
+            spec.requirement, spec.profile, spec.relations, ANCHOR_DATE, top=top, timings=timings
+        )
+        total.append((time.perf_counter() - start) * 1000.0)
+        select.append(timings["select_ms"])
+        explain.append(timings["explain_ms"])
+        eligible.append(count)
+    out = _summary(total)
+    out["select_p50"] = _pct(select, 50)
+    out["explain_p50"] = _pct(explain, 50)
+    report = ""
+    if profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for spec in specs:
+            index.rank(spec.requirement, spec.profile, spec.relations, ANCHOR_DATE, top=top)
+        prof.disable()
+        text = io.StringIO()
+        pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(15)
+        report = text.getvalue()
+    return out, statistics.median(eligible), report
+
+
+def time_reference(
+    index: CandidateIndex, specs: Sequence[Spec], top: int, sample: int, seed: int
+) -> tuple[dict[str, float], int, bool]:
+    """The reference ranker on a random sample of the pool, extrapolated to the whole pool;
+    and whether an index of the same sample returns exactly the reference's results."""
+    ids = sorted(index.ids())
+    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
+    pool = [p for p in (index.get(i) for i in chosen) if p is not None]
+    scale = len(ids) / max(len(pool), 1)
+    small = CandidateIndex.from_profiles(pool)
+    times, identical = [], True
+    for spec in specs:
+        args = (spec.requirement, spec.profile, spec.relations, ANCHOR_DATE)
+        start = time.perf_counter()
+        want = rank(spec.requirement, pool, spec.profile, spec.relations, ANCHOR_DATE, top=top)
+        times.append((time.perf_counter() - start) * 1000.0 * scale)
+        identical &= small.rank(*args, top=top) == want
+    return _summary(times), len(pool), identical
+
+
+def run_size(n: int, args: argparse.Namespace, specs: list[Spec]) -> tuple[SizeResult, str]:
+    _log(f"pool of {n:,} candidates")
+    path = candidates_file(n, args.seed)
+    _log("  building the index from JSON Lines")
+    start = time.perf_counter()
+    index = build_index_from_jsonl(path)
+    build_s = time.perf_counter() - start
+    _log(f"  built in {build_s:.1f} s; ranking {len(specs)} requirements")
+    index_ms, eligible, report = time_index(index, specs, args.top, args.profile)
+    ref_specs = specs[: args.reference_requirements]
+    _log(
+        f"  reference on a {min(args.reference_sample, n):,}-candidate sample, {len(ref_specs)} requirements"
+    )
+    reference_ms, sample, identical = time_reference(
+        index, ref_specs, args.top, args.reference_sample, args.seed
+    )
+    result = SizeResult(
+        candidates=len(index),
+        build_s=build_s,
+        bytes_per_candidate=index.nbytes / max(len(index), 1),
+        index_ms=index_ms,
+        reference_ms=reference_ms,
+        reference_sample=sample,
+        reference_requirements=len(ref_specs),
+        ratio_p50=reference_ms["p50"] / index_ms["p50"],
+        ratio_p95=reference_ms["p95"] / index_ms["p95"],
+        eligible_median=eligible,
+        sample_results_identical=identical,
+    )
+    result.targets["ratio>=300"] = result.ratio_p50 >= TARGET_RATIO
+    if n in TARGET_P50_MS:
+        result.targets[f"p50<={TARGET_P50_MS[n]:g}ms"] = index_ms["p50"] <= TARGET_P50_MS[n]
+    return result, report
+
+
+def _table(results: list[SizeResult], args: argparse.Namespace) -> str:
+    head = (
+        f"{'pool':>10} {'build':>8} {'B/cand':>7} | {'index p50':>9} {'p95':>7} "
+        f"{'(select':>7} {'explain)':>8} | {'reference p50':>13} {'p95':>9} | {'ratio p50':>9} {'p95':>6}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        i, ref = r.index_ms, r.reference_ms
+        lines.append(
+            f"{r.candidates:>10,} {r.build_s:>7.1f}s {r.bytes_per_candidate:>7.0f} | "
+            f"{i['p50']:>7.2f}ms {i['p95']:>5.2f}ms {i['select_p50']:>6.2f}ms {i['explain_p50']:>6.2f}ms | "
+            f"{ref['p50']:>11,.0f}ms {ref['p95']:>7,.0f}ms | {r.ratio_p50:>8,.0f}x {r.ratio_p95:>5,.0f}x"
+        )
+    lines.append("")
+    lines.append(
+        f"top {args.top}, {args.requirements} requirements per size (p50/p95 over them), "
+        "warm index, one process."
+    )
+    lines.append(
+        "reference: core rank() timed on a fixed random sample of each pool "
+        f"({args.reference_sample:,} candidates, {args.reference_requirements} requirements), "
+        "extrapolated linearly to the pool size."
+    )
+    for r in results:
+        marks = ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in r.targets.items())
+        same = "identical" if r.sample_results_identical else "DIFFERENT"
+        lines.append(
+            f"{r.candidates:>10,}: {marks}; index results on the sample {same} to the reference; "
+            f"median eligible {r.eligible_median:,.0f}"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.ranking", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="comma-separated pool sizes (default: %(default)s)",
+    )
+    parser.add_argument("--requirements", type=int, default=40, help="requirements ranked per size")
+    parser.add_argument("--top", type=int, default=20, help="shortlist length K (default: %(default)s)")
+    parser.add_argument("--reference-sample", type=int, default=2000, help="reference pool sample size")
+    parser.add_argument(
+        "--reference-requirements", type=int, default=10, help="requirements for the reference"
+    )
+    parser.add_argument("--seed", type=int, default=7, help="generator seed")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--profile", action="store_true", help="cProfile the index rankings per size")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, got {args.sizes!r}")
+    if not args.sizes or min(args.sizes) < 1 or args.requirements < 1 or args.top < 1:
+        parser.error("sizes, --requirements and --top must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    specs = requirement_specs(args.requirements, args.seed)
+    results, reports = [], []
+    for n in args.sizes:
+        result, report = run_size(n, args, specs)
+        results.append(result)
+        if report:
+            reports.append(f"--- cProfile of the index, {n:,} candidates ---\n{report}")
+    if args.json:
+        config = {k: v for k, v in vars(args).items() if k not in ("json", "profile")}
+        print(
+            json.dumps(
+                {"machine": machine(), "config": config, "sizes": [asdict(r) for r in results]}, indent=2
+            )
+        )
+    else:
+        print(_table(results, args))
+        print(f"machine: {json.dumps(machine())}")
+        for report in reports:
+            print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,239 @@
+"""Building an index in one streaming pass: from the database, or from a JSON Lines file.
+
+Neither path keeps a list of the pool in memory: rows are turned into core profiles and encoded
+into columns as they arrive (the ``ColumnBuilder`` flushes to arrays every 64k rows).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from matcher.core.prepare import prepare_candidate
+from matcher.core.types import CandidateProfile, CandidateSkill, SkillRef
+from matcher.errors import FieldError, ValidationFailed
+from matcher.index.index import CandidateIndex
+from matcher.models import Candidate
+from matcher.models import CandidateSkill as CandidateSkillRow
+from matcher.records import validation_errors
+from matcher.schemas import CandidateIn, Degree, Dimension, Seniority, Track, VettingStatus
+from matcher.skills import Resolution, Taxonomy, default_resolver, load_taxonomy
+
+CAND = Candidate.__table__  # type: ignore[attr-defined]
+CSKILL = CandidateSkillRow.__table__  # type: ignore[attr-defined]
+
+#: Rows fetched per round trip from the database, and JSONL lines validated per batch.
+BATCH = 10_000
+#: Errors listed when a JSONL file is invalid (the count covers them all).
+SHOWN_ERRORS = 50
+
+_TRACK = {t.value: t for t in Track}
+_SENIORITY = {s.value: s for s in Seniority}
+_STATUS = {s.value: s for s in VettingStatus}
+_DEGREE = {d.value: d for d in Degree}
+_DIMENSION = {d.value: d for d in Dimension}
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                yield number, line
+
+
+def build_index_from_jsonl(path: str | PathLike[str], **options: Any) -> CandidateIndex:
+    """An index of the candidates in a JSON Lines file of the import format.
+
+    Every line is validated as ``CandidateIn``; skill names are resolved in bulk, each distinct
+    name once (one ``resolve_many`` per batch of lines, for the names not seen before). Invalid
+    lines raise ``ValidationFailed`` listing them (nothing is indexed); a repeated external id
+    is a ``Conflict``.
+    """
+    source = Path(path)
+    try:
+        source.stat()
+    except OSError as exc:
+        raise ValidationFailed(f"{source}: cannot read ({exc.strerror})") from exc
+    index = CandidateIndex(**options)
+    builder = index.builder()
+    resolver = default_resolver()
+    resolutions: dict[str, Resolution] = {}
+    errors: list[FieldError] = []
+    batch: list[CandidateIn] = []
+
+    def flush() -> None:
+        new = list(dict.fromkeys(s.name for c in batch for s in c.skills if s.name not in resolutions))
+        if new:
+            resolutions.update(zip(new, resolver.resolve_many(new), strict=True))
+        for c in batch:
+            builder.add(prepare_candidate(c, resolutions))
+        batch.clear()
+
+    for number, line in _lines(source):
+        try:
+            candidate = CandidateIn.model_validate_json(line)
+        except ValidationError as exc:
+            errors.extend(validation_errors(exc, number))
+            continue
+        if errors:
+            continue
+        batch.append(candidate)
+        if len(batch) >= BATCH:
+            flush()
+    if errors:
+        lines = len({e.line for e in errors})
+        raise ValidationFailed(
+            f"{source}: {lines} invalid candidate line(s), {len(errors)} error(s); nothing was indexed",
+            errors[:SHOWN_ERRORS],
+        )
+    flush()
+    index.append(builder)
+    return index
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+class _RowConverter:
+    """Database rows to core profiles the way ``matcher.services.matching.load_pool`` does:
+    the display name from the taxonomy (the text as written for unknown skills), equal skill
+    references shared."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.refs: dict[tuple[Any, ...], SkillRef] = {}
+
+    def ref(self, key: str, raw: str, method: str, score: float) -> SkillRef:
+        k = (key, raw, method, score)
+        ref = self.refs.get(k)
+        if ref is None:
+            known = self.taxonomy.skills.get(key)
+            ref = SkillRef(
+                key=key, raw=raw, name=known.name if known else raw, method=method, confidence=score
+            )
+            self.refs[k] = ref
+        return ref
+
+    def profile(self, r: Any, skills: tuple[CandidateSkill, ...]) -> CandidateProfile:
+        return CandidateProfile(
+            external_id=r.external_id,
+            track=_TRACK[r.track],
+            seniority=_SENIORITY[r.seniority],
+            years_experience=r.years_experience,
+            hourly_rate=r.hourly_rate,
+            timezone=r.timezone,
+            available_from=r.available_from,
+            skills=skills,
+            vetting_status=_STATUS[r.vetting_status],
+            vetting_scores={_DIMENSION[k]: v for k, v in (r.vetting_scores or {}).items() if k in _DIMENSION},
+            currency=r.currency,
+            hours_per_week=r.hours_per_week,
+            degree=_DEGREE[r.education_degree],
+            field_of_study=r.education_field,
+        )
+
+
+def _stream(conn: Connection, statement: Any) -> Iterator[Any]:
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
+    yield from result
+
+
+def _profiles(conn: Connection, taxonomy: Taxonomy) -> Iterator[CandidateProfile]:
+    """Every candidate not erased, joined with its skills by a merge on the candidate id (both
+    streams are ordered by it; ``uuid.UUID`` orders like PostgreSQL's uuid and like the hex
+    text SQLite stores)."""
+    convert = _RowConverter(taxonomy)
+    live = CAND.c.erased_at.is_(None)
+    candidates = _stream(
+        conn,
+        select(
+            CAND.c.id,
+            CAND.c.external_id,
+            CAND.c.track,
+            CAND.c.seniority,
+            CAND.c.years_experience,
+            CAND.c.vetting_status,
+            CAND.c.vetting_scores,
+            CAND.c.hourly_rate,
+            CAND.c.currency,
+            CAND.c.timezone,
+            CAND.c.available_from,
+            CAND.c.hours_per_week,
+            CAND.c.education_degree,
+            CAND.c.education_field,
+        )
+        .where(live)
+        .order_by(CAND.c.id),
+    )
+    skill_rows = _stream(
+        conn,
+        select(
+            CSKILL.c.candidate_id,
+            CSKILL.c.skill_key,
+            CSKILL.c.raw_name,
+            CSKILL.c.method,
+            CSKILL.c.match_score,
+            CSKILL.c.years,
+            CSKILL.c.last_used,
+        )
+        .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
+        .where(live)
+        .order_by(CSKILL.c.candidate_id, CSKILL.c.position),
+    )
+    pending = next(skill_rows, None)
+    for r in candidates:
+        cid: uuid.UUID = r.id
+        skills: list[CandidateSkill] = []
+        while pending is not None and pending.candidate_id <= cid:
+            if pending.candidate_id == cid:
+                s = pending
+                skills.append(
+                    CandidateSkill(
+                        convert.ref(s.skill_key, s.raw_name, s.method, s.match_score), s.years, s.last_used
+                    )
+                )
+            pending = next(skill_rows, None)
+        yield convert.profile(r, tuple(skills))
+
+
+def build_index_from_db(
+    source: Session | Engine | Connection, *, taxonomy: Taxonomy | None = None, **options: Any
+) -> CandidateIndex:
+    """An index of every candidate in the database that is not erased (all tracks and vetting
+    states: the index applies eligibility itself), in one streaming pass of plain columns.
+
+    With an engine, the pass runs in its own read-only transaction (REPEATABLE READ on
+    PostgreSQL, so both streams see one snapshot); with a session or connection, in the
+    caller's transaction.
+    """
+    tax = taxonomy or load_taxonomy()
+    index = CandidateIndex(**options)
+    builder = index.builder()
+
+    def fill(conn: Connection) -> None:
+        for profile in _profiles(conn, tax):
+            builder.add(profile)
+
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                fill(conn)
+    elif isinstance(source, Session):
+        fill(source.connection())
+    else:
+        fill(source)
+    index.append(builder)
+    return index

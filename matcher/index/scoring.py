@@ -1,0 +1,204 @@
+"""Vectorised scoring of one segment against one plan: the reference formulas over arrays.
+
+Per-value numbers come from the plan's lookup tables (computed by the core's functions). What is
+left here is the arithmetic that combines them, in the reference's order of operations so that
+every float comes out bit-identical: the skill credit is ``relation * years * recency`` (the
+core's ``skill_credit`` applied to arrays), averages and the weighted sum use ``py_sum`` (what
+the built-in ``sum`` does), role fit adds the dimension terms in the profile's order, and the
+few closed forms on continuous values (experience, rate, the must-have gate) are written
+exactly as in ``matcher.core.components``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.core import components as f
+from matcher.core.types import Component
+from matcher.index.columns import PASSED, FloatArray, IntArray
+from matcher.index.plan import Plan, SkillPlan
+from matcher.index.segment import Segment
+
+BoolArray = npt.NDArray[np.bool_]
+
+#: CPython 3.12 made ``sum`` of floats compensated (Neumaier); before, it adds left to right.
+COMPENSATED_SUM = sys.version_info >= (3, 12)
+
+
+def py_sum(terms: Sequence[FloatArray], compensated: bool = COMPENSATED_SUM) -> FloatArray:
+    """Elementwise what ``sum(t[i] for t in terms)`` returns for Python floats.
+
+    ``sum`` starts from the int 0, so the first float is ``0 + x`` (which turns -0.0 into 0.0);
+    CPython 3.12+ then keeps a Neumaier compensation term and adds it at the end when it is
+    non-zero and finite.
+    """
+    total = np.add(0.0, terms[0], dtype=np.float64)
+    if not compensated:
+        for x in terms[1:]:
+            total += x
+        return total
+    comp = np.zeros_like(total)
+    for x in terms[1:]:
+        t = total + x
+        comp += np.where(np.abs(total) >= np.abs(x), (total - t) + x, (x - t) + total)
+        total = t
+    use = (comp != 0) & np.isfinite(comp)
+    return np.where(use, total + comp, total)
+
+
+def clip01(x: FloatArray) -> FloatArray:
+    return np.minimum(1.0, np.maximum(0.0, x))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Rows of one segment with their score, must-have value and eligibility."""
+
+    rows: IntArray
+    score: FloatArray
+    must_have: FloatArray
+    eligible: BoolArray
+
+    @classmethod
+    def empty(cls) -> Scored:
+        z = np.zeros(0)
+        return cls(np.zeros(0, dtype=np.int64), z, z, np.zeros(0, dtype=bool))
+
+
+def eligible_only(seg: Segment, plan: Plan) -> Scored:
+    """The segment's eligible candidates, scored. Reads only the requirement's group of rows;
+    the filters run on cheap columns first, the components only on the survivors."""
+    lo, hi = seg.group_range(plan.track)
+    if lo == hi:
+        return Scored.empty()
+    c, rows = seg.cols, slice(lo, hi)
+    ok = c.hours[rows] >= plan.hours
+    ok &= c.available[rows] <= plan.start
+    ok &= plan.tz_ok[c.timezone[rows]]
+    ok &= ~(seg.rate_usd[rows] / plan.budget_usd > plan.rate_limit)
+    if seg.dead:
+        ok &= seg.alive[rows]
+    idx = np.flatnonzero(ok) + lo
+    must, nice, found = _skill_credits(seg, plan, idx, lo, hi)
+    if plan.hard:
+        idx = idx[found]
+        must = [m[found] for m in must]
+        nice = [n[found] for n in nice]
+    score, must_value = _combine(seg, plan, idx, must, nice)
+    return Scored(idx, score, must_value, np.ones(len(idx), dtype=bool))
+
+
+def everyone(seg: Segment, plan: Plan) -> Scored:
+    """Every live candidate of the segment, scored, with its eligibility."""
+    idx = seg.live_rows()
+    c = seg.cols
+    ok = (c.status[idx] == PASSED) & (c.track[idx] == plan.track)
+    ok &= c.hours[idx] >= plan.hours
+    ok &= c.available[idx] <= plan.start
+    ok &= plan.tz_ok[c.timezone[idx]]
+    ok &= ~(seg.rate_usd[idx] / plan.budget_usd > plan.rate_limit)
+    must, nice, found = _skill_credits(seg, plan, idx, 0, len(seg))
+    if plan.hard:
+        ok &= found
+    score, must_value = _combine(seg, plan, idx, must, nice)
+    return Scored(idx, score, must_value, ok)
+
+
+def _skill_credits(
+    seg: Segment, plan: Plan, idx: IntArray, lo: int, hi: int
+) -> tuple[list[FloatArray], list[FloatArray], BoolArray]:
+    """Per required skill, the credit of each row of ``idx`` (the max over its skills that earn
+    credit, 0 when it has none), and whether each row has every must-have (equal or related).
+
+    Column entries are scattered into per-skill arrays through the segment's row -> position
+    map. Rows outside ``idx`` map to one extra slot past the end, which takes the writes that do
+    not matter, so no entry has to be filtered out first.
+    """
+    n = len(idx)
+    found_all = np.ones(n, dtype=bool)
+    pos = seg.scratch()
+    pos[lo:hi] = n
+    pos[idx] = np.arange(n, dtype=np.int32)
+    try:
+        must = []
+        for skill in plan.must_have:
+            credit, found = _credit(seg, skill, pos, n, lo, hi, plan.hard)
+            must.append(credit)
+            if plan.hard:
+                found_all &= found
+        nice = [_credit(seg, skill, pos, n, lo, hi, False)[0] for skill in plan.nice_to_have]
+    finally:
+        pos[lo:hi] = -1
+    return must, nice, found_all
+
+
+def _credit(
+    seg: Segment, skill: SkillPlan, pos: npt.NDArray[np.int32], n: int, lo: int, hi: int, track_found: bool
+) -> tuple[FloatArray, BoolArray]:
+    credit = np.zeros(n + 1)
+    found = np.zeros(n + 1 if track_found else 0, dtype=bool)
+    fresh = True
+    for col, table in skill.columns:
+        rows, codes = seg.column(col, lo, hi)
+        if len(rows):
+            at = pos[rows]
+            if fresh:
+                credit[at] = table[codes]
+                fresh = False
+            else:
+                credit[at] = np.maximum(credit[at], table[codes])
+            if track_found:
+                found[at] = True
+        if seg.overflow is not None:
+            rows, codes = seg.column(col, lo, hi, overflow=True)
+            if len(rows):
+                at = pos[rows]
+                np.maximum.at(credit, at, table[codes])
+                fresh = False
+                if track_found:
+                    found[at] = True
+    return credit[:n], found[:n]
+
+
+def _mean(credits: list[FloatArray], n: int) -> FloatArray:
+    """``components.mean_credit`` per row."""
+    if not credits:
+        return np.full(n, f.mean_credit([]))
+    return py_sum(credits) / len(credits)
+
+
+def _combine(
+    seg: Segment, plan: Plan, idx: IntArray, must: list[FloatArray], nice: list[FloatArray]
+) -> tuple[FloatArray, FloatArray]:
+    """(score, must-have value) of the rows ``idx``, as ``ranking`` computes them."""
+    c, n = seg.cols, len(idx)
+    vetting = c.vetting[idx]
+    role = np.zeros(n)
+    for dim, terms in plan.role_fit:
+        role += terms[vetting[:, dim]]
+    if plan.min_experience <= 0:
+        experience = np.full(n, f.experience(0.0, plan.min_experience))
+    else:
+        with np.errstate(over="ignore"):
+            experience = clip01(c.years[idx] / plan.min_experience)
+    ratio = seg.rate_usd[idx] / plan.budget_usd
+    values = {
+        Component.must_have: _mean(must, n),
+        Component.nice_to_have: _mean(nice, n),
+        Component.role_fit: clip01(role),
+        Component.experience: experience,
+        Component.seniority: plan.seniority[c.seniority[idx]],
+        Component.rate: 1.0 - (1.0 - f.RATE_AT_BUDGET) * clip01(ratio),
+        Component.timezone: plan.tz_value[c.timezone[idx]],
+        Component.availability: plan.availability(plan.start - c.available[idx].astype(np.int64)),
+        Component.education: plan.education[c.degree[idx], plan.field_ok[c.field[idx]]],
+    }
+    base = 100.0 * py_sum([plan.weights[k] * values[k] for k in Component])
+    must_value = values[Component.must_have]
+    gate = 1.0 - f.MUST_HAVE_GATE * (1.0 - must_value)
+    return np.minimum(100.0, np.maximum(0.0, base * gate)), must_value

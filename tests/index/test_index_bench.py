@@ -1,0 +1,52 @@
+"""The ranking benchmark runs end to end on a tiny pool and reports every figure (the figures
+themselves are not asserted: they are measurements, not requirements of a test run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import ranking
+
+
+def test_ranking_benchmark_reports_both_engines_as_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(ranking, "OUT", tmp_path)
+    argv = ["--sizes", "300,120", "--requirements", "4", "--top", "5"]
+    assert ranking.main([*argv, "--reference-sample", "80", "--reference-requirements", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    sizes = report["sizes"]
+    assert [s["candidates"] for s in sizes] == [300, 120]
+    for s in sizes:
+        assert s["sample_results_identical"] is True
+        assert s["build_s"] > 0 and s["bytes_per_candidate"] > 0
+        assert 0 < s["index_ms"]["p50"] <= s["index_ms"]["p95"]
+        assert 0 < s["reference_ms"]["p50"] <= s["reference_ms"]["p95"]
+        assert s["ratio_p50"] == pytest.approx(s["reference_ms"]["p50"] / s["index_ms"]["p50"])
+        assert s["reference_sample"] == 80
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidates-s7-120.jsonl", "candidates-s7-300.jsonl"]
+    # The smaller pool was cut from the cached larger one, not generated again.
+    head = (tmp_path / "candidates-s7-300.jsonl").read_text().splitlines()[:120]
+    assert head == (tmp_path / "candidates-s7-120.jsonl").read_text().splitlines()
+    assert "cutting 120 candidates" in captured.err
+
+
+def test_ranking_benchmark_table_names_the_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(ranking, "OUT", tmp_path)
+    assert ranking.main(["--sizes", "150", "--requirements", "3", "--reference-sample", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "index p50" in out and "reference p50" in out and "ratio>=300" in out
+    assert "extrapolated" in out and "identical" in out
+
+
+def test_bad_sizes_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        ranking.main(["--sizes", "ten"])
+    assert caught.value.code == 2
+    assert "--sizes" in capsys.readouterr().err
