@@ -1,0 +1,84 @@
+"""``/api/v1/candidates``: recruiters and admins only; erasure is admin only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+
+from api.deps import Admin, CandidateCursor, Limit, SessionDep, SettingsDep, Staff, utf8
+from api.problems import problem_responses
+from matcher.services import candidates
+from matcher.services.candidates import (
+    CandidateBody,
+    CandidateFilters,
+    CandidatePatch,
+    CandidateView,
+    ErasureReport,
+    ImportSummary,
+)
+from matcher.services.pages import DEFAULT_PAGE, Page
+
+router = APIRouter(prefix="/candidates", tags=["candidates"])
+NDJSON = "application/x-ndjson"
+
+
+@router.post("", status_code=201, responses=problem_responses(409))
+def create_candidate(body: CandidateBody, session: SessionDep, caller: Staff) -> CandidateView:
+    """Create one candidate in the import format; an existing external_id is a 409."""
+    return candidates.create_candidate(session, body, actor=caller.actor)
+
+
+@router.post("/import", responses=problem_responses(413))
+def import_candidates(
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: Staff,
+    body: Annotated[bytes, Body(media_type=NDJSON, description="JSON Lines, one candidate a line.")] = b"",
+) -> ImportSummary:
+    """Create or update candidates by external_id, all or nothing: any invalid record and
+    nothing is written; the 422 lists every error with its line, field and reason."""
+    return candidates.import_candidates_text(
+        session, utf8(body), actor=caller.actor, max_records=settings.max_import_records
+    )
+
+
+@router.get("")
+def list_candidates(
+    filters: Annotated[CandidateFilters, Query()],
+    session: SessionDep,
+    _: Staff,
+    cursor: CandidateCursor = "",
+    limit: Limit = DEFAULT_PAGE,
+) -> Page[CandidateView]:
+    """Candidates by external_id, filtered; follow ``next_cursor`` for the next page."""
+    return candidates.list_candidates(session, filters, cursor=cursor, limit=limit)
+
+
+@router.get("/{candidate_id:uuid}")
+def get_candidate(candidate_id: uuid.UUID, session: SessionDep, _: Staff) -> CandidateView:
+    return candidates.get_candidate(session, candidate_id)
+
+
+@router.put("/{candidate_id:uuid}", responses=problem_responses(409))
+def replace_candidate(
+    candidate_id: uuid.UUID, body: CandidateBody, session: SessionDep, caller: Staff
+) -> CandidateView:
+    """Replace the whole record (import format)."""
+    return candidates.replace_candidate(session, candidate_id, body, actor=caller.actor)
+
+
+@router.patch("/{candidate_id:uuid}", responses=problem_responses(409))
+def patch_candidate(
+    candidate_id: uuid.UUID, body: CandidatePatch, session: SessionDep, caller: Staff
+) -> CandidateView:
+    """Change some fields; the result is validated as a whole record."""
+    return candidates.patch_candidate(session, candidate_id, body, actor=caller.actor)
+
+
+@router.delete("/{candidate_id:uuid}")
+def erase_candidate(candidate_id: uuid.UUID, session: SessionDep, caller: Admin) -> ErasureReport:
+    """Erase the candidate's personal data everywhere (admin). Shortlist rows stay as
+    anonymised history in state ``erased``."""
+    return candidates.erase_candidate(session, candidate_id, actor=caller.actor)
