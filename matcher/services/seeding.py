@@ -23,19 +23,21 @@ def seed(
     requirements: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    rematch: bool = True,
 ) -> tuple[ImportResult, ImportResult]:
     """Fill the database with ``candidates`` and ``requirements`` generated from ``seed``.
 
     The same arguments always give the same data; re-seeding updates rows in place
-    (the import is keyed by external_id), so it never duplicates.
+    (the import is keyed by external_id), so it never duplicates. ``rematch=False`` leaves
+    matching to the caller (one full run instead of one per batch).
     """
     cand_total = ImportResult()
     for start in range(0, candidates, BATCH):
         count = min(BATCH, candidates - start)
         batch = _candidates.validate_python(list(generate_candidates(count, seed, start=start)))
-        part = import_candidates(session, batch, actor="seed", progress=progress)
+        part = import_candidates(session, batch, actor="seed", progress=progress, rematch=rematch)
         cand_total.created += part.created
         cand_total.updated += part.updated
     reqs = _requirements.validate_python(list(generate_requirements(requirements, seed)))
-    req_total = import_requirements(session, reqs, actor="seed", progress=progress)
+    req_total = import_requirements(session, reqs, actor="seed", progress=progress, rematch=rematch)
     return cand_total, req_total

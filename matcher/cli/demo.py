@@ -1,0 +1,104 @@
+"""``talentmatch demo``: the main job on the embedded default, end to end.
+
+Migrates the database, seeds deterministic demo data, creates demo API keys, starts a real
+Celery worker (with beat) on the embedded SQLite broker, runs a full re-match through it and
+waits for it, then serves the API and UI until interrupted; the worker stops with it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import typer
+
+from matcher.cli import app, fail
+from matcher.cli.progress import progress_bar
+from matcher.settings import get_settings
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    log = open("var/worker.log", "ab")  # noqa: SIM115  (the worker writes to it until demo exits)
+    return subprocess.Popen(
+        [sys.executable, "-m", "matcher.cli", "worker", "--concurrency", "2", "--beat"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@app.command()
+def demo(
+    candidates: int = typer.Option(3000, min=1, help="Demo candidates to seed."),
+    requirements: int = typer.Option(24, min=1, help="Demo requirement specs to seed."),
+    seed: int = typer.Option(42, help="Random seed of the demo data."),
+    host: str | None = typer.Option(None, help="Bind address (default: settings api_host)."),
+    port: int | None = typer.Option(None, help="Port (default: settings api_port)."),
+    serve: bool = typer.Option(True, help="Serve the API and UI after matching."),
+) -> None:
+    """Migrate, seed demo data, re-match through a real worker, and serve the API and UI."""
+    from matcher import db
+    from matcher.cli.matching import _summary, _wait
+    from matcher.models import Role
+    from matcher.services import accounts, profiles, runs
+    from matcher.services.seeding import seed as seed_data
+
+    settings = get_settings()
+    db.upgrade()
+    with progress_bar("seeding", candidates + requirements) as advance, db.session_scope() as session:
+        profiles.ensure_default_profiles(session)
+        cands, reqs = seed_data(
+            session,
+            candidates=candidates,
+            requirements=requirements,
+            seed=seed,
+            progress=advance,
+            rematch=False,
+        )
+    typer.echo(f"seeded {cands.total} candidates and {reqs.total} requirements (seed {seed})")
+
+    with db.session_scope() as session:
+        keys = [
+            accounts.create_key(session, Role.admin, label="demo admin", actor="demo"),
+            accounts.create_key(session, Role.recruiter, label="demo recruiter", actor="demo"),
+            accounts.create_key(
+                session, Role.client, client="acme-fintech", label="demo client", actor="demo"
+            ),
+        ]
+    worker = _start_worker()
+    try:
+        with db.session_scope() as session:
+            run = runs.start_run(session, None, trigger="demo", requested_by="demo")
+            run_id: uuid.UUID = run.id
+            total = run.total
+        typer.echo(f"re-matching {total} open requirements on a Celery worker (log: var/worker.log)")
+        progress = _wait(run_id, total)
+        typer.echo(_summary(progress))
+        if progress.error:
+            raise fail(progress.error)
+        typer.echo("\nDemo API keys (shown once):")
+        for key in keys:
+            typer.echo(f"  {key.info.role.value:<9} {key.secret}")
+        bind_host, bind_port = host or settings.api_host, port or settings.api_port
+        typer.echo(
+            f"\nUI: http://{bind_host}:{bind_port}/  (sign in with a key above)\n"
+            f"API docs: http://{bind_host}:{bind_port}/docs\n"
+        )
+        if serve:
+            import uvicorn
+
+            uvicorn.run("api.main:app", host=bind_host, port=bind_port)
+    finally:
+        _stop(worker)
