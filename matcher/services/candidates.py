@@ -223,7 +223,6 @@ def create_candidate(session: Session, candidate: CandidateIn, *, actor: str) ->
         raise Conflict(f"candidate {candidate.external_id!r} already exists")
     result = importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.create", "candidate", str(result.ids[0]))
-    on_candidates_changed(session, result.ids, actor=actor)
     return get_candidate(session, result.ids[0])
 
 
@@ -233,7 +232,6 @@ def import_candidates_text(session: Session, text: str, *, actor: str, max_recor
     if len(records) > max_records:
         raise PayloadTooLarge(f"{len(records)} records in one import; at most {max_records} are accepted")
     result = importing.import_candidates(session, records, actor=actor)
-    on_candidates_changed(session, result.ids, actor=actor)
     return ImportSummary(created=result.created, updated=result.updated)
 
 
@@ -251,7 +249,6 @@ def replace_candidate(
         session.flush()
     importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.update", "candidate", str(candidate_id))
-    on_candidates_changed(session, [candidate_id], actor=actor)
     session.expire_all()
     return get_candidate(session, candidate_id)
 

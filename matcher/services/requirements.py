@@ -33,7 +33,7 @@ from matcher.services.pages import (
     invalid_cursor,
 )
 from matcher.services.skills import resolve_names
-from matcher.services.triggers import on_requirement_changed, on_requirements_changed
+from matcher.services.triggers import on_requirement_changed
 
 
 class RequirementBody(RequirementIn, JsonTypes):
@@ -261,5 +261,4 @@ def import_requirements_text(
     if len(records) > max_records:
         raise PayloadTooLarge(f"{len(records)} records in one import; at most {max_records} are accepted")
     result = importing.import_requirements(session, records, actor=principal.actor)
-    on_requirements_changed(session, result.ids, actor=principal.actor)
     return ImportSummary(created=result.created, updated=result.updated, ids=result.ids)

@@ -104,7 +104,9 @@ def make_keys(engine: Engine) -> dict[str, str]:
 def seed_candidates(engine: Engine, count: int = CANDIDATES) -> list[dict[str, Any]]:
     records = list(generate_candidates(count, SEED))
     with session_scope(engine) as session:
-        importing.import_candidates(session, TypeAdapter(list[CandidateIn]).validate_python(records))
+        importing.import_candidates(
+            session, TypeAdapter(list[CandidateIn]).validate_python(records), rematch=False
+        )
     return records
 
 
