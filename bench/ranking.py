@@ -32,6 +32,7 @@ import random
 import statistics
 import sys
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -40,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from fixtures.generator import ANCHOR_DATE, generate_candidates, generate_requirements, write_jsonl
+from fixtures.generator import ANCHOR_DATE, generate_candidates, generate_requirements, jsonl_chunks
 from matcher.core import (
     Relations,
     RequirementProfile,
@@ -60,6 +61,8 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 #: The issue's targets on a 2-core machine, warm index, one process.
 TARGET_P50_MS = {100_000: 8.0, 1_000_000: 60.0}
 TARGET_RATIO = 300.0
+#: Requirements ranked (untimed) before the timed ones.
+WARMUP = 3
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class SizeResult:
     candidates: int
     build_s: float
     bytes_per_candidate: float
-    index_ms: dict[str, float]
+    index_ms: dict[str, dict[str, float]]
     reference_ms: dict[str, float]
     reference_sample: int
     reference_requirements: int
@@ -89,14 +92,22 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _fingerprint(seed: int) -> str:
+    """Changes when the generator's output does, so a stale cached pool is never reused."""
+    first = json.dumps(next(iter(generate_candidates(1, seed))), sort_keys=True)
+    return f"{zlib.crc32(first.encode()):08x}"
+
+
 def candidates_file(n: int, seed: int) -> Path:
-    """``bench/out/candidates-s{seed}-{n}.jsonl``, generated (or cut from a larger one) once."""
+    """``bench/out/candidates-s{seed}-{fingerprint}-{n}.jsonl``, generated (by as many processes
+    as there are CPUs) or cut from a larger cached pool of the same seed, once."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"candidates-s{seed}-{n}.jsonl"
+    stem = f"candidates-s{seed}-{_fingerprint(seed)}"
+    path = OUT / f"{stem}-{n}.jsonl"
     if path.exists():
         return path
     larger = sorted(
-        (p for p in OUT.glob(f"candidates-s{seed}-*.jsonl") if int(p.stem.rsplit("-", 1)[1]) > n),
+        (p for p in OUT.glob(f"{stem}-*.jsonl") if int(p.stem.rsplit("-", 1)[1]) > n),
         key=lambda p: int(p.stem.rsplit("-", 1)[1]),
     )
     tmp = path.with_suffix(".tmp")
@@ -106,7 +117,9 @@ def candidates_file(n: int, seed: int) -> Path:
             dst.writelines(islice(src, n))
     else:
         _log(f"  generating {n:,} candidates into {path.name} (cached for later runs)")
-        write_jsonl(generate_candidates(n, seed), tmp)
+        with tmp.open("wb") as fh:
+            for _, chunk in jsonl_chunks("candidates", n, seed, workers=os.cpu_count() or 1):
+                fh.write(chunk)
     tmp.replace(path)
     return path
 
@@ -130,12 +143,7 @@ def _summary(values: Sequence[float]) -> dict[str, float]:
     return {"p50": _pct(values, 50), "p95": _pct(values, 95), "mean": statistics.fmean(values)}
 
 
-def time_index(
-    index: CandidateIndex, specs: Sequence[Spec], top: int, profile: bool
-) -> tuple[dict[str, float], float, str]:
-    """Per-requirement latency of ``rank`` (top K, explained), after one warm-up pass."""
-    for spec in specs[:3]:
-        index.rank(spec.requirement, spec.profile, spec.relations, ANCHOR_DATE, top=top)
+def _rank_times(index: CandidateIndex, specs: Sequence[Spec], top: int) -> tuple[dict[str, float], float]:
     total, select, explain, eligible = [], [], [], []
     for spec in specs:
         timings: dict[str, float] = {}
@@ -150,6 +158,19 @@ def time_index(
     out = _summary(total)
     out["select_p50"] = _pct(select, 50)
     out["explain_p50"] = _pct(explain, 50)
+    return out, statistics.median(eligible)
+
+
+def time_index(
+    index: CandidateIndex, specs: Sequence[Spec], warmup: Sequence[Spec], top: int, profile: bool
+) -> tuple[dict[str, dict[str, float]], float, str]:
+    """Per-requirement latency of ``rank`` (top K, explained) on a warm index: each requirement
+    ranked for the first time (its per-requirement tables, e.g. time-zone overlaps on its start
+    date, computed then), and ranked again (re-matching after a pool change)."""
+    for spec in warmup:
+        index.rank(spec.requirement, spec.profile, spec.relations, ANCHOR_DATE, top=top)
+    first, eligible = _rank_times(index, specs, top)
+    again, _ = _rank_times(index, specs, top)
     report = ""
     if profile:
         prof = cProfile.Profile()
@@ -160,7 +181,7 @@ def time_index(
         text = io.StringIO()
         pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(15)
         report = text.getvalue()
-    return out, statistics.median(eligible), report
+    return {"first": first, "rerank": again}, eligible, report
 
 
 def time_reference(
@@ -183,7 +204,9 @@ def time_reference(
     return _summary(times), len(pool), identical
 
 
-def run_size(n: int, args: argparse.Namespace, specs: list[Spec]) -> tuple[SizeResult, str]:
+def run_size(
+    n: int, args: argparse.Namespace, specs: list[Spec], warmup: list[Spec]
+) -> tuple[SizeResult, str]:
     _log(f"pool of {n:,} candidates")
     path = candidates_file(n, args.seed)
     _log("  building the index from JSON Lines")
@@ -191,7 +214,7 @@ def run_size(n: int, args: argparse.Namespace, specs: list[Spec]) -> tuple[SizeR
     index = build_index_from_jsonl(path)
     build_s = time.perf_counter() - start
     _log(f"  built in {build_s:.1f} s; ranking {len(specs)} requirements")
-    index_ms, eligible, report = time_index(index, specs, args.top, args.profile)
+    index_ms, eligible, report = time_index(index, specs, warmup, args.top, args.profile)
     ref_specs = specs[: args.reference_requirements]
     _log(
         f"  reference on a {min(args.reference_sample, n):,}-candidate sample, {len(ref_specs)} requirements"
@@ -207,40 +230,43 @@ def run_size(n: int, args: argparse.Namespace, specs: list[Spec]) -> tuple[SizeR
         reference_ms=reference_ms,
         reference_sample=sample,
         reference_requirements=len(ref_specs),
-        ratio_p50=reference_ms["p50"] / index_ms["p50"],
-        ratio_p95=reference_ms["p95"] / index_ms["p95"],
+        ratio_p50=reference_ms["p50"] / index_ms["first"]["p50"],
+        ratio_p95=reference_ms["p95"] / index_ms["first"]["p95"],
         eligible_median=eligible,
         sample_results_identical=identical,
     )
     result.targets["ratio>=300"] = result.ratio_p50 >= TARGET_RATIO
     if n in TARGET_P50_MS:
-        result.targets[f"p50<={TARGET_P50_MS[n]:g}ms"] = index_ms["p50"] <= TARGET_P50_MS[n]
+        result.targets[f"p50<={TARGET_P50_MS[n]:g}ms"] = index_ms["first"]["p50"] <= TARGET_P50_MS[n]
     return result, report
 
 
 def _table(results: list[SizeResult], args: argparse.Namespace) -> str:
     head = (
-        f"{'pool':>10} {'build':>8} {'B/cand':>7} | {'index p50':>9} {'p95':>7} "
-        f"{'(select':>7} {'explain)':>8} | {'reference p50':>13} {'p95':>9} | {'ratio p50':>9} {'p95':>6}"
+        f"{'pool':>10} {'build':>7} {'B/cand':>6} | {'index p50':>9} {'p95':>8} | {'re-rank p50':>11} "
+        f"{'p95':>8} {'(select':>8} {'explain)':>8} | {'reference p50':>13} {'p95':>9} | "
+        f"{'ratio p50':>9} {'p95':>6}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
-        i, ref = r.index_ms, r.reference_ms
+        i, again, ref = r.index_ms["first"], r.index_ms["rerank"], r.reference_ms
         lines.append(
-            f"{r.candidates:>10,} {r.build_s:>7.1f}s {r.bytes_per_candidate:>7.0f} | "
-            f"{i['p50']:>7.2f}ms {i['p95']:>5.2f}ms {i['select_p50']:>6.2f}ms {i['explain_p50']:>6.2f}ms | "
+            f"{r.candidates:>10,} {r.build_s:>6.1f}s {r.bytes_per_candidate:>6.0f} | "
+            f"{i['p50']:>7.2f}ms {i['p95']:>6.2f}ms | {again['p50']:>9.2f}ms {again['p95']:>6.2f}ms "
+            f"{again['select_p50']:>6.2f}ms {again['explain_p50']:>6.2f}ms | "
             f"{ref['p50']:>11,.0f}ms {ref['p95']:>7,.0f}ms | {r.ratio_p50:>8,.0f}x {r.ratio_p95:>5,.0f}x"
         )
-    lines.append("")
-    lines.append(
-        f"top {args.top}, {args.requirements} requirements per size (p50/p95 over them), "
-        "warm index, one process."
-    )
-    lines.append(
+    lines += [
+        "",
+        f"top {args.top}, {args.requirements} requirements per size (p50/p95 over them), warm index, one "
+        "process. 'index': each requirement's first ranking; 're-rank': the same requirements again "
+        "(re-matching after a pool change), split into the vectorised selection and the explanations "
+        "of the top K written by the reference scorer. Build: from the cached JSON Lines file "
+        "(import-format validation and skill resolution included).",
         "reference: core rank() timed on a fixed random sample of each pool "
         f"({args.reference_sample:,} candidates, {args.reference_requirements} requirements), "
-        "extrapolated linearly to the pool size."
-    )
+        "extrapolated linearly to the pool size; ratio = reference / index (first ranking).",
+    ]
     for r in results:
         marks = ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in r.targets.items())
         same = "identical" if r.sample_results_identical else "DIFFERENT"
@@ -289,10 +315,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    specs = requirement_specs(args.requirements, args.seed)
+    specs = requirement_specs(args.requirements + WARMUP, args.seed)
+    specs, warmup = specs[:-WARMUP], specs[-WARMUP:]
     results, reports = [], []
     for n in args.sizes:
-        result, report = run_size(n, args, specs)
+        result, report = run_size(n, args, specs, warmup)
         results.append(result)
         if report:
             reports.append(f"--- cProfile of the index, {n:,} candidates ---\n{report}")

@@ -109,7 +109,7 @@ class Columns:
         starts = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(self.skill_count, out=starts[1:])
         counts = self.skill_count[rows]
-        entries = _ranges(starts[rows], counts)
+        entries = ranges(starts[rows], counts)
         return Columns(
             ids=self.ids[rows],
             track=self.track[rows],
@@ -130,7 +130,7 @@ class Columns:
         )
 
 
-def _ranges(starts: IntArray, counts: npt.NDArray[np.integer]) -> IntArray:
+def ranges(starts: IntArray, counts: npt.NDArray[np.integer]) -> IntArray:
     """Concatenated ``range(start, start + count)`` for each pair, vectorised."""
     total = int(counts.sum())
     if total == 0:

@@ -2,10 +2,11 @@
 
 ``CandidateIndex.rank`` has the contract of ``matcher.core.ranking.rank`` and returns the same
 ``RankedCandidate`` objects. The pool is scored with array operations (``scoring``); only the
-top K contenders are rebuilt as profiles and passed through the core's ``score_candidate``,
-which produces the explanations and the exact sort key. Contenders are every candidate whose
-vectorised score is within ``CONTENDER_MARGIN`` of the K-th best, so even a last-bit
-difference in a score could never change who makes the cut or the order.
+top K contenders are rebuilt as profiles and scored by the core's own scorer (``_score``:
+what ``rank`` and ``score_candidate`` run once the inputs are checked; they are checked here
+once per ranking), which writes the explanations and gives the exact sort key. Contenders
+are every candidate whose vectorised score is within ``CONTENDER_MARGIN`` of the K-th best, so
+even a last-bit difference in a score could never change who makes the cut or the order.
 
 Updates never rebuild the index: changed and removed candidates are tombstoned where they are,
 new versions wait in a pending buffer that becomes a small segment when the next ranking (or
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core.profiles import WeightProfile
-from matcher.core.ranking import _check_profile, _check_relations, score_candidate, sort_key
+from matcher.core.ranking import _check_profile, _check_relations, _score, sort_key
 from matcher.core.results import RankedCandidate
 from matcher.core.types import CandidateProfile, Relations, RequirementProfile
 from matcher.errors import Conflict, NotFound, ValidationFailed
@@ -347,7 +348,7 @@ class CandidateIndex:
 
             def explain(seg: Segment, rows: Iterable[int]) -> list[RankedCandidate]:
                 return [
-                    score_candidate(requirement, seg.profile(int(r), self._tables), profile, relations, today)
+                    _score(requirement, seg.profile(int(r), self._tables), profile, relations, today)
                     for r in rows
                 ]
 

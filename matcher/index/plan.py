@@ -58,11 +58,18 @@ class PlanCache:
         self.recency: _Lru[ValueCache] = _Lru(size)
         self.role_fit: _Lru[tuple[int, list[tuple[int, FloatArray]]]] = _Lru(size)
         self.availability = IntFunctionTable(f.availability)
+        self._ref_keys: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._pairs: tuple[int, npt.NDArray[np.intp], npt.NDArray[np.intp]] = (
             0,
             np.zeros(0, dtype=np.intp),
             np.zeros(0, dtype=np.intp),
         )
+
+    def ref_keys(self, tables: Tables) -> npt.NDArray[np.intp]:
+        """The key (matrix column) of every skill reference code, as an array."""
+        if len(self._ref_keys) != len(tables.ref_key):
+            self._ref_keys = np.array(tables.ref_key, dtype=np.intp)
+        return self._ref_keys
 
     def pair_codes(self, tables: Tables) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
         """(years code, last-used code) of every pair code, as arrays."""
@@ -76,11 +83,18 @@ class PlanCache:
 
 @dataclass(frozen=True)
 class SkillPlan:
-    """One required skill: the matrix columns that earn credit towards it, each with the credit
-    of every (years, last used) code: ``relation * years_factor * recency_factor``."""
+    """One required skill, for both ways of reading skills.
+
+    By column: the matrix columns that earn credit towards it, each with the credit of every
+    (years, last used) code, ``relation * years_factor * recency_factor``. By row: the relation
+    credit of every key (0 for the others) and the years factor of every (years, last used)
+    code, to multiply per skill entry in the same order.
+    """
 
     required: RequiredSkill
     columns: tuple[tuple[int, FloatArray], ...]
+    relation: FloatArray
+    years: FloatArray
 
 
 class Plan:
@@ -137,6 +151,9 @@ class Plan:
             today.year,
             lambda: ValueCache(lambda lu: f.recency_factor(lu, today.year)),  # type: ignore[arg-type]
         ).values(tables.last_used.values)[last_used_code]
+        self.recency = recency
+        self.ref_key = cache.ref_keys(tables)
+        n_keys = len(tables.keys)
 
         def plan(required: RequiredSkill) -> SkillPlan:
             years = cache.years.fetch(
@@ -144,16 +161,27 @@ class Plan:
                 lambda: ValueCache(lambda y: f.years_factor(y, required.min_years)),  # type: ignore[arg-type]
             ).values(tables.years.values)[years_code]
             columns: list[tuple[int, FloatArray]] = []
+            by_key = np.zeros(n_keys)
             for key, relation in _sources(required.key, relations):
                 col = tables.keys.get(key)
                 if col is not None:
                     # The core's own product, applied to the arrays: same operations, same order.
                     credit = f.skill_credit(relation, years, recency)  # type: ignore[arg-type]
                     columns.append((col, cast(FloatArray, credit)))
-            return SkillPlan(required, tuple(columns))
+                    by_key[col] = relation
+            return SkillPlan(required, tuple(columns), by_key, years)
 
         self.must_have = tuple(plan(s) for s in r.must_have)
         self.nice_to_have = tuple(plan(s) for s in r.nice_to_have)
+        self.relevant = np.zeros(n_keys, dtype=bool)
+        for skill in (*self.must_have, *self.nice_to_have):
+            self.relevant |= skill.relation > 0
+        self.role_fit_key = Plan.weighting_key(profile)
+
+    @staticmethod
+    def weighting_key(profile: WeightProfile) -> Hashable:
+        """What role fit depends on in a profile."""
+        return (profile.label, tuple(profile.dimensions.items()))
 
     @staticmethod
     def _role_fit_terms(
@@ -166,7 +194,7 @@ class Plan:
         alone is in 0..1, so ``role_fit`` of a single dimension *is* that term.
         """
         scores = tables.scores.values
-        key = (profile.label, tuple(profile.dimensions.items()))
+        key = Plan.weighting_key(profile)
         have, terms = cache.role_fit.get(key, (-1, []))
         if have != len(scores):
             terms = [

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from matcher.core import components as f
 from matcher.core.types import Component
-from matcher.index.columns import PASSED, FloatArray, IntArray
+from matcher.index.columns import PASSED, FloatArray, IntArray, ranges
 from matcher.index.plan import Plan, SkillPlan
 from matcher.index.segment import Segment
 
@@ -89,7 +89,8 @@ def eligible_only(seg: Segment, plan: Plan) -> Scored:
         idx = idx[found]
         must = [m[found] for m in must]
         nice = [n[found] for n in nice]
-    score, must_value = _combine(seg, plan, idx, must, nice)
+    role = _group_role_fit(seg, plan, lo, hi)[idx - lo]
+    score, must_value = _combine(seg, plan, idx, must, nice, role)
     return Scored(idx, score, must_value, np.ones(len(idx), dtype=bool))
 
 
@@ -105,8 +106,44 @@ def everyone(seg: Segment, plan: Plan) -> Scored:
     must, nice, found = _skill_credits(seg, plan, idx, 0, len(seg))
     if plan.hard:
         ok &= found
-    score, must_value = _combine(seg, plan, idx, must, nice)
+    score, must_value = _combine(seg, plan, idx, must, nice, _role_fit(seg.cols.vetting[idx], plan))
     return Scored(idx, score, must_value, ok)
+
+
+#: Role-fit arrays a segment keeps (per weighting and group); each costs 8 bytes per row of
+#: its group, and a requirement reads one.
+ROLE_FIT_CACHE = 4
+
+
+def _role_fit(vetting: npt.NDArray[np.unsignedinteger], plan: Plan) -> FloatArray:
+    """``components.role_fit`` per row: the dimension terms added in the profile's order."""
+    total = np.zeros(len(vetting))
+    for dim, terms in plan.role_fit:
+        total += terms[vetting[:, dim]]
+    return clip01(total)
+
+
+def _group_role_fit(seg: Segment, plan: Plan, lo: int, hi: int) -> FloatArray:
+    """Role fit of every row of a group under the plan's weighting, computed once per segment:
+    it depends on the candidate and the profile only."""
+    key = (plan.role_fit_key, lo, hi)
+    cache = seg.role_fit_cache
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _role_fit(seg.cols.vetting[lo:hi], plan)
+        while len(cache) > ROLE_FIT_CACHE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
+
+
+#: Cost of reading skills by row, per skill entry of a surviving candidate and per required
+#: skill, and by column, per column entry in the group's range (ns, fitted on generated pools
+#: of 1M); each ranking takes the cheaper way.
+ROW_ENTRY_COST = 25.0
+ROW_SKILL_COST = 6.0
+COLUMN_ENTRY_COST = 16.0
 
 
 def _skill_credits(
@@ -115,10 +152,63 @@ def _skill_credits(
     """Per required skill, the credit of each row of ``idx`` (the max over its skills that earn
     credit, 0 when it has none), and whether each row has every must-have (equal or related).
 
-    Column entries are scattered into per-skill arrays through the segment's row -> position
-    map. Rows outside ``idx`` map to one extra slot past the end, which takes the writes that do
-    not matter, so no entry has to be filtered out first.
+    Two exact ways, chosen by their estimated cost: through the survivors' own skills (CSR
+    order), cheap when the filters left few rows; or through the requirement's skill columns,
+    cheap when most rows of the group survive.
     """
+    skills = (*plan.must_have, *plan.nice_to_have)
+    if not skills:
+        return [], [], np.ones(len(idx), dtype=bool)
+    column_entries = sum(seg.column_size(col, lo, hi) for s in skills for col, _ in s.columns)
+    row_entries = len(idx) * seg.mean_skills
+    row_cost = row_entries * (ROW_ENTRY_COST + ROW_SKILL_COST * len(skills))
+    if row_cost < COLUMN_ENTRY_COST * column_entries:
+        return _by_rows(seg, plan, idx)
+    return _by_columns(seg, plan, idx, lo, hi)
+
+
+def _by_rows(seg: Segment, plan: Plan, idx: IntArray) -> tuple[list[FloatArray], list[FloatArray], BoolArray]:
+    """Credits from the skills of the rows ``idx``: keep the entries whose key earns credit
+    towards some required skill, compute each required skill's credit per entry (the same
+    ``relation * years * recency`` product as the column tables) and take the max per row."""
+    n = len(idx)
+    counts = seg.cols.skill_count[idx]
+    entries = ranges(seg.skill_start[idx].astype(np.int64), counts)
+    keys = plan.ref_key[seg.cols.skill_refs[entries]]
+    keep = np.flatnonzero(plan.relevant[keys])
+    keys, pairs = keys[keep], seg.cols.skill_pairs[entries[keep]]
+    owner = np.repeat(np.arange(n), counts)[keep]
+    first = np.flatnonzero(np.diff(owner, prepend=-1)) if len(owner) else np.zeros(0, dtype=np.int64)
+    rows = owner[first]
+    recency = plan.recency[pairs]
+
+    def credit(skill: SkillPlan, track_found: bool) -> tuple[FloatArray, BoolArray]:
+        out = np.zeros(n)
+        found = np.zeros(n if track_found else 0, dtype=bool)
+        if len(first):
+            relation = skill.relation[keys]
+            out[rows] = np.maximum.reduceat(relation * skill.years[pairs] * recency, first)
+            if track_found:
+                found[rows] = np.logical_or.reduceat(relation > 0, first)
+        return out, found
+
+    found_all = np.ones(n, dtype=bool)
+    must = []
+    for skill in plan.must_have:
+        value, found = credit(skill, plan.hard)
+        must.append(value)
+        if plan.hard:
+            found_all &= found
+    nice = [credit(skill, False)[0] for skill in plan.nice_to_have]
+    return must, nice, found_all
+
+
+def _by_columns(
+    seg: Segment, plan: Plan, idx: IntArray, lo: int, hi: int
+) -> tuple[list[FloatArray], list[FloatArray], BoolArray]:
+    """Credits from the requirement's skill columns, scattered into per-skill arrays through the
+    segment's row -> position map. Rows outside ``idx`` map to one extra slot past the end,
+    which takes the writes that do not matter, so no entry has to be filtered out first."""
     n = len(idx)
     found_all = np.ones(n, dtype=bool)
     pos = seg.scratch()
@@ -173,14 +263,10 @@ def _mean(credits: list[FloatArray], n: int) -> FloatArray:
 
 
 def _combine(
-    seg: Segment, plan: Plan, idx: IntArray, must: list[FloatArray], nice: list[FloatArray]
+    seg: Segment, plan: Plan, idx: IntArray, must: list[FloatArray], nice: list[FloatArray], role: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """(score, must-have value) of the rows ``idx``, as ``ranking`` computes them."""
     c, n = seg.cols, len(idx)
-    vetting = c.vetting[idx]
-    role = np.zeros(n)
-    for dim, terms in plan.role_fit:
-        role += terms[vetting[:, dim]]
     if plan.min_experience <= 0:
         experience = np.full(n, f.experience(0.0, plan.min_experience))
     else:
@@ -190,7 +276,7 @@ def _combine(
     values = {
         Component.must_have: _mean(must, n),
         Component.nice_to_have: _mean(nice, n),
-        Component.role_fit: clip01(role),
+        Component.role_fit: role,
         Component.experience: experience,
         Component.seniority: plan.seniority[c.seniority[idx]],
         Component.rate: 1.0 - (1.0 - f.RATE_AT_BUDGET) * clip01(ratio),

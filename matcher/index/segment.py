@@ -13,7 +13,8 @@ up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -89,9 +90,12 @@ class Segment:
         np.cumsum(cols.skill_count, out=self.skill_start[1:])
         self.ncols = len(tables.keys)
         self.matrix, self.overflow = self._matrices(tables, nnz)
+        self.mean_skills = nnz / n if n else 0.0
         self.alive = np.ones(n, dtype=bool)
         self.dead = 0
         self._scratch: npt.NDArray[np.int32] | None = None
+        #: Per-row values that depend on the candidate and a weighting only (see ``scoring``).
+        self.role_fit_cache: OrderedDict[Hashable, FloatArray] = OrderedDict()
 
     def _matrices(self, tables: Tables, nnz: int) -> tuple[sp.csc_array, sp.csc_array | None]:
         cols = self.cols
@@ -151,6 +155,15 @@ class Segment:
             self._scratch = np.full(len(self.cols), -1, dtype=np.int32)
         return self._scratch
 
+    def column_size(self, key: int, lo: int, hi: int) -> int:
+        """How many rows ``lo <= row < hi`` have the skill (repeats included)."""
+        return sum(
+            len(self.column(key, lo, hi, overflow)[0]) for overflow in (False, True) if self._has(overflow)
+        )
+
+    def _has(self, overflow: bool) -> bool:
+        return not overflow or self.overflow is not None
+
     def column(
         self, key: int, lo: int, hi: int, overflow: bool = False
     ) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.unsignedinteger]]:
@@ -183,6 +196,7 @@ class Segment:
                 else ()
             ),
             *((self._scratch,) if self._scratch is not None else ()),
+            *self.role_fit_cache.values(),
         )
         return sum(a.nbytes for a in arrays)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -30,7 +32,7 @@ from matcher.core import (
     score_candidate,
 )
 from matcher.errors import Conflict, ValidationFailed
-from matcher.index import CandidateIndex
+from matcher.index import CandidateIndex, scoring
 from matcher.index.scoring import py_sum
 from matcher.schemas import Track
 from tests.index.index_strategies import candidates, pools, relations, requirements, todays, weightings
@@ -87,19 +89,37 @@ def cases(
     return requirement, pool, draw(weightings(requirement.track)), draw(relations), draw(todays)
 
 
+@contextmanager
+def skills_read_by(way: str) -> Iterator[None]:
+    """Force one of the two ways of reading skills (``auto``: the cost estimate picks)."""
+    costs = {"rows": {"ROW_ENTRY_COST": 0.0, "ROW_SKILL_COST": 0.0}, "columns": {"COLUMN_ENTRY_COST": 0.0}}
+    with ExitStack() as stack:
+        for name, value in costs.get(way, {}).items():
+            stack.enter_context(mock.patch.object(scoring, name, value))
+        yield
+
+
+WAYS = st.sampled_from(["auto", "rows", "columns"])
+
+
 @EXACT
-@given(cases())
-def test_one_build_agrees_with_reference(case: tuple) -> None:  # type: ignore[type-arg]
+@given(cases(), WAYS)
+def test_one_build_agrees_with_reference(case: tuple, way: str) -> None:  # type: ignore[type-arg]
     requirement, pool, profile, rel, today = case
     index = CandidateIndex.from_profiles(pool)
     assert len(index) == len(pool)
-    _assert_same_scores(index, pool, requirement, profile, rel, today)
-    _assert_same_ranking(index, pool, requirement, profile, rel, today)
+    with skills_read_by(way):
+        _assert_same_scores(index, pool, requirement, profile, rel, today)
+        _assert_same_ranking(index, pool, requirement, profile, rel, today)
 
 
 @settings(EXACT, max_examples=60)
-@given(cases(), st.randoms(use_true_random=False))
-def test_segments_pending_and_tombstones_agree_with_reference(case: tuple, rnd: random.Random) -> None:  # type: ignore[type-arg]
+@given(cases(), st.randoms(use_true_random=False), WAYS)
+def test_segments_pending_and_tombstones_agree_with_reference(
+    case: tuple,  # type: ignore[type-arg]
+    rnd: random.Random,
+    way: str,
+) -> None:
     """The same pool reached through batches, single adds, updates of stale versions and
     removals of extra candidates: the index holds several segments, pending rows and tombstones."""
     requirement, pool, profile, rel, today = case
@@ -120,11 +140,12 @@ def test_segments_pending_and_tombstones_agree_with_reference(case: tuple, rnd: 
     index.update(stale)
     index.remove([f"extra-{i}" for i in range(2)] if pool else [])
     assert len(index) == len(pool)
-    _assert_same_scores(index, pool, requirement, profile, rel, today)
-    _assert_same_ranking(index, pool, requirement, profile, rel, today)
-    index.compact()
-    assert index.stats()["segments"] <= 1
-    _assert_same_ranking(index, pool, requirement, profile, rel, today)
+    with skills_read_by(way):
+        _assert_same_scores(index, pool, requirement, profile, rel, today)
+        _assert_same_ranking(index, pool, requirement, profile, rel, today)
+        index.compact()
+        assert index.stats()["segments"] <= 1
+        _assert_same_ranking(index, pool, requirement, profile, rel, today)
 
 
 def _stale(p: CandidateProfile) -> CandidateProfile:
