@@ -174,7 +174,8 @@ def start_run(
         ids = open_requirement_ids(session, client_id=client_id)
     else:
         ids = list(dict.fromkeys(requirement_ids))
-        missing = [i for i in ids if i not in _existing(session, ids)]
+        found = _existing(session, ids)
+        missing = [i for i in ids if i not in found]
         if missing:
             raise NotFound(f"requirement {missing[0]} not found")
     profile_ids = profiles.effective_profile_ids(session, ids)
@@ -298,9 +299,9 @@ def _progress(session: Session, run_row: Any) -> RunProgress:
         entered=int(sums[0]),
         left=int(sums[1]),
         moved=int(sums[2]),
-        created_at=run_row.created_at,
-        started_at=run_row.started_at,
-        finished_at=run_row.finished_at,
+        created_at=_aware(run_row.created_at),
+        started_at=run_row.started_at and _aware(run_row.started_at),
+        finished_at=run_row.finished_at and _aware(run_row.finished_at),
         error=run_row.error,
     )
 
@@ -418,7 +419,24 @@ def claim(
 ) -> Claim | None:
     """Take one requirement of a run for this worker, or None when it is finished, held by a
     live claim, or has used up its attempts (then it is marked failed)."""
+    now = utcnow()
     with Session(engine) as s:
+        fresh = s.execute(  # the common case, one statement: a queued row with attempts left
+            update(MRR)
+            .where(
+                MRR.c.run_id == run_id,
+                MRR.c.requirement_id == requirement_id,
+                MRR.c.status == RunStatus.queued.value,
+                MRR.c.attempts <= settings.task_max_retries,
+            )
+            .values(
+                status=RunStatus.running.value, attempts=MRR.c.attempts + 1, claimed_at=now, claimed_by=worker
+            )
+            .returning(MRR.c.id, MRR.c.attempts, MRR.c.weight_profile_id)
+        ).first()
+        if fresh is not None:
+            s.commit()
+            return Claim(fresh.id, run_id, requirement_id, fresh.weight_profile_id, fresh.attempts, worker)
         row = s.execute(
             select(
                 MRR.c.id,
@@ -431,7 +449,6 @@ def claim(
         ).first()
         if row is None or row.status not in UNFINISHED:
             return None
-        now = utcnow()
         if row.status == RunStatus.running.value:
             expired = row.claimed_at is None or _aware(row.claimed_at) < now - dt.timedelta(
                 seconds=settings.claim_timeout
@@ -461,13 +478,18 @@ def claim(
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             s.rollback()
             return None
+        s.commit()
+        return Claim(row.id, run_id, requirement_id, row.weight_profile_id, attempts, worker)
+
+
+def _mark_running(engine: Engine, run_id: uuid.UUID) -> None:
+    with Session(engine) as s:
         s.execute(
             update(RUN)
             .where(RUN.c.id == run_id, RUN.c.status == RunStatus.queued.value)
-            .values(status=RunStatus.running.value, started_at=now)
+            .values(status=RunStatus.running.value, started_at=utcnow())
         )
         s.commit()
-        return Claim(row.id, run_id, requirement_id, row.weight_profile_id, attempts, worker)
 
 
 def _held(claim: Claim) -> Any:
@@ -534,15 +556,11 @@ def _match_claimed(
             size=settings.shortlist_size,
         )
     with Session(engine) as s:
-        fence = s.execute(update(MRR).where(_held(claim)).values(claimed_at=utcnow()))
-        if fence.rowcount != 1:  # type: ignore[attr-defined]
-            s.rollback()
-            return False
         change = persist_shortlist(s, computed, run_id=claim.run_id)
         duration = round((time.perf_counter() - start) * 1000.0, 3)
-        s.execute(
+        done = s.execute(  # fenced: nothing is written by a worker whose claim was taken over
             update(MRR)
-            .where(MRR.c.id == claim.row_id)
+            .where(_held(claim))
             .values(
                 status=RunStatus.succeeded.value,
                 eligible=computed.eligible,
@@ -555,6 +573,9 @@ def _match_claimed(
                 error=None,
             )
         )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            s.rollback()
+            return False
         s.commit()
     return True
 
@@ -570,7 +591,8 @@ def run_chunk(
     settings: Settings | None = None,
     on_done: Callable[[], None] | None = None,
 ) -> ChunkReport:
-    """Match each requirement of the chunk that this worker can claim (what the task runs).
+    """Match each requirement of the chunk that this worker can claim (what the task runs),
+    then recount the run's progress (readers recount too, so the count is never stale for them).
 
     A transient database error (``OperationalError``) gives the claim back and propagates, for
     the task to retry with backoff; any other error fails that requirement only.
@@ -581,21 +603,32 @@ def run_chunk(
     report = ChunkReport()
     with Session(engine) as s:
         loaded = load_requirements(s, list(requirement_ids))
-        start = time.perf_counter()
-        pools = {track: cache.get(s, track) for track in {r.profile.track for r in loaded.values()}}
-        report.pool_ms = round((time.perf_counter() - start) * 1000.0, 3)
+    pools: dict[Track, Pool] = {}
+
+    def pool_of(track: Track) -> Pool:
+        """Checked once per chunk, and only for work actually claimed."""
+        if track not in pools:
+            start = time.perf_counter()
+            with Session(engine) as s:
+                pools[track] = cache.get(s, track)
+            report.pool_ms += round((time.perf_counter() - start) * 1000.0, 3)
+        return pools[track]
+
+    started = False
     for rid in requirement_ids:
         taken = claim(engine, run_id, rid, worker=worker, settings=settings)
         if taken is None:
             report.skipped += 1
             continue
+        if not started:
+            _mark_running(engine, run_id)
+            started = True
         try:
             requirement = loaded.get(rid)
             if requirement is None:
                 raise NotFound(f"requirement {rid} not found")
-            if _match_claimed(
-                engine, taken, requirement, pools[requirement.profile.track], ranker=ranker, settings=settings
-            ):
+            pool = pool_of(requirement.profile.track)
+            if _match_claimed(engine, taken, requirement, pool, ranker=ranker, settings=settings):
                 report.matched += 1
             else:
                 report.skipped += 1
@@ -606,9 +639,6 @@ def run_chunk(
             log.exception("matching requirement %s in run %s failed", rid, run_id)
             _fail(engine, taken, f"{type(exc).__name__}: {exc}")
             report.failed += 1
-        with Session(engine) as s:
-            refresh_run(s, run_id)
-            s.commit()
         if on_done is not None:
             on_done()
     with Session(engine) as s:

@@ -34,8 +34,6 @@ from matcher.services.profiles import dialect_insert
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
-#: Rows per INSERT statement (SQLite limits the number of bound parameters).
-BATCH = 200
 #: The columns a run owns; recruiter columns (status, notes, ...) are never among them.
 RUN_COLUMNS = ("rank", "score", "components", "reasons", "state", "match_run_id", "weight_profile_id")
 
@@ -268,12 +266,11 @@ def apply_plan(
         }
         for u in rows
     ]
-    for i in range(0, len(values), BATCH):
-        stmt = dialect_insert(session, ENTRY).values(values[i : i + BATCH])
+    if values:
+        stmt = dialect_insert(session, ENTRY)
         set_ = {name: stmt.excluded[name] for name in (*RUN_COLUMNS, "updated_at")}
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=["requirement_id", "candidate_id"], set_=set_)
-        )
+        upsert = stmt.on_conflict_do_update(index_elements=["requirement_id", "candidate_id"], set_=set_)
+        session.execute(upsert, values)  # executemany: compiled once, sent as multi-row batches
     return len(values)
 
 

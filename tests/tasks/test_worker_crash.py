@@ -227,3 +227,8 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
     assert {rid: (r.entered, r.left, r.moved, r.eligible) for rid, r in clean.items()} == {
         rid: (r.entered, r.left, r.moved, r.eligible) for rid, r in crashed.items()
     }
+
+    # And once more through the worker, waiting on the progress: nothing left to change.
+    out = stack.cli("rematch", "--wait")
+    assert f"succeeded: {total}/{total} requirements (0 failed)" in out, out
+    assert "0 entered, 0 left, 0 moved" in out, out

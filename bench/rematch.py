@@ -1,0 +1,250 @@
+"""End-to-end re-match benchmark: N open requirements against M candidates, in PostgreSQL,
+with real Celery workers.
+
+    uv run python -m bench.rematch --requirements 1000 --candidates 100000
+
+Creates a scratch database next to ``TALENTMATCH_TEST_POSTGRES_URL`` (or uses
+``--database-url``), seeds it from the generator (fixed seed; every requirement open), starts
+one ``talentmatch worker --concurrency W`` (Redis from ``TALENTMATCH_TEST_REDIS_URL``, else the
+embedded SQLite broker), starts the run with ``talentmatch rematch`` and waits for it.
+Prints, and writes to ``bench/out/``, the wall time and the per-requirement breakdown
+(``load``: requirement, profile and relations; ``rank``: the ranker; ``write``: the shortlist
+upsert; ``total``: claim to commit) plus the one-off pool load per worker process and track.
+With ``--max-seconds`` a run that is still going is cut short and its total projected from the
+throughput so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SEED = 424242
+CLI = [sys.executable, "-c", "from matcher.cli import main; main()"]
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.rematch", description=__doc__.split("\n\n")[0])
+    p.add_argument("--requirements", type=int, default=1000)
+    p.add_argument("--candidates", type=int, default=100_000)
+    p.add_argument("--workers", type=int, default=2, help="Worker processes.")
+    p.add_argument("--chunk-size", type=int, default=25)
+    p.add_argument("--database-url", help="An existing PostgreSQL database (seeded unless --no-seed).")
+    p.add_argument("--no-seed", action="store_true", help="Use the data already in --database-url.")
+    p.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    p.add_argument("--max-seconds", type=float, help="Stop waiting after this long and project the total.")
+    return p.parse_args(argv)
+
+
+def _admin_url() -> str:
+    url = os.environ.get("TALENTMATCH_TEST_POSTGRES_URL")
+    if not url:
+        sys.exit("set TALENTMATCH_TEST_POSTGRES_URL (a PostgreSQL server) or pass --database-url")
+    return url
+
+
+@contextmanager
+def scratch_database(keep: bool) -> Iterator[str]:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from matcher.db import make_engine
+
+    admin = make_engine(_admin_url()).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"tm_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def seed(url: str, candidates: int, requirements: int) -> dict[str, float]:
+    from pydantic import TypeAdapter
+
+    from fixtures.generator import generate_candidates, generate_requirements
+    from matcher.db import make_engine, session_scope, upgrade
+    from matcher.schemas import CandidateIn, RequirementIn
+    from matcher.services import importing
+
+    upgrade(url)
+    engine = make_engine(url)
+    timings = {}
+    start = time.perf_counter()
+    batch = 10_000
+    for offset in range(0, candidates, batch):
+        records = list(generate_candidates(min(batch, candidates - offset), SEED, start=offset))
+        parsed = TypeAdapter(list[CandidateIn]).validate_python(records)
+        with session_scope(engine) as session:
+            importing.import_candidates(session, parsed, rematch=False)
+    timings["seed_candidates_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    specs = [{**r, "status": "open"} for r in generate_requirements(requirements, SEED)]
+    with session_scope(engine) as session:
+        importing.import_requirements(
+            session, TypeAdapter(list[RequirementIn]).validate_python(specs), rematch=False
+        )
+    timings["seed_requirements_s"] = time.perf_counter() - start
+    engine.dispose()
+    return timings
+
+
+def pool_load_seconds(url: str) -> dict[str, float]:
+    """How long building each track's pool takes (each worker process does it once per track)."""
+    from sqlmodel import Session
+
+    from matcher.db import make_engine
+    from matcher.schemas import Track
+    from matcher.services.matching import load_pool
+
+    engine = make_engine(url)
+    out = {}
+    with Session(engine) as session:
+        for track in Track:
+            start = time.perf_counter()
+            pool = load_pool(session, track)
+            out[f"{track.value} ({len(pool)} candidates)"] = round(time.perf_counter() - start, 2)
+    engine.dispose()
+    return out
+
+
+def broker_urls(url: str, tmp: Path) -> dict[str, str]:
+    redis_url = os.environ.get("TALENTMATCH_TEST_REDIS_URL")
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+        return {"TALENTMATCH_BROKER_URL": redis_url, "TALENTMATCH_RESULT_BACKEND": f"db+{url}"}
+    return {
+        "TALENTMATCH_BROKER_URL": f"sqla+sqlite:///{tmp / 'broker.db'}",
+        "TALENTMATCH_RESULT_BACKEND": f"db+sqlite:///{tmp / 'results.db'}",
+    }
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    return {
+        "mean": round(statistics.fmean(ordered), 1),
+        "p50": round(ordered[len(ordered) // 2], 1),
+        "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1),
+        "max": round(ordered[-1], 1),
+    }
+
+
+def breakdown(url: str, run_id: uuid.UUID) -> dict[str, Any]:
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from matcher.db import make_engine
+    from matcher.models import MatchRunRequirement
+
+    mrr = MatchRunRequirement.__table__  # type: ignore[attr-defined]
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = session.execute(
+            select(mrr.c.timings, mrr.c.duration_ms, mrr.c.eligible).where(
+                mrr.c.run_id == run_id, mrr.c.status == "succeeded"
+            )
+        ).all()
+    engine.dispose()
+    per: dict[str, Any] = {
+        phase: _stats([r.timings.get(f"{phase}_ms", 0.0) for r in rows])
+        for phase in ("load", "rank", "write")
+    }
+    per["total"] = _stats([r.duration_ms for r in rows])
+    per["eligible"] = _stats([float(r.eligible) for r in rows])
+    return {"requirements_done": len(rows), "per_requirement_ms": per}
+
+
+def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    from matcher.db import make_engine, session_scope
+    from matcher.services import runs
+
+    report: dict[str, Any] = {"requirements": args.requirements, "candidates": args.candidates}
+    if not args.no_seed:
+        report.update(seed(url, args.candidates, args.requirements))
+    report["pool_load_s"] = pool_load_seconds(url)
+    tmp = Path(tempfile.mkdtemp(prefix="tm-bench-"))
+    env = {
+        **os.environ,
+        **broker_urls(url, tmp),
+        "TALENTMATCH_DATABASE_URL": url,
+        "TALENTMATCH_REMATCH_CHUNK_SIZE": str(args.chunk_size),
+        "TALENTMATCH_AUTO_REMATCH": "false",
+    }
+    worker = subprocess.Popen(
+        [*CLI, "worker", "--concurrency", str(args.workers), "--loglevel", "warning"],
+        env=env,
+        cwd=tmp,
+        stdout=(tmp / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    engine = make_engine(url)
+    try:
+        time.sleep(5)
+        start = time.perf_counter()
+        out = subprocess.run([*CLI, "rematch"], env=env, cwd=tmp, capture_output=True, text=True, check=True)
+        run_id = uuid.UUID(out.stdout.split()[1])
+        while True:
+            with session_scope(engine) as session:
+                progress = runs.get_progress(session, run_id)
+            elapsed = time.perf_counter() - start
+            if progress.finished or (args.max_seconds and elapsed > args.max_seconds):
+                break
+            time.sleep(1)
+        report.update(
+            run_id=str(run_id),
+            status=progress.status.value,
+            processed=progress.processed,
+            total=progress.total,
+            wall_s=round(elapsed, 1),
+            projected_s=round(elapsed * progress.total / max(progress.processed, 1), 1),
+            requirements_per_s=round(progress.processed / elapsed, 2),
+            shortlists={"entered": progress.entered, "left": progress.left, "moved": progress.moved},
+        )
+        report.update(breakdown(url, run_id))
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        engine.dispose()
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parse(argv)
+    if args.database_url:
+        report = run_benchmark(args, args.database_url)
+    else:
+        with scratch_database(args.keep) as url:
+            report = run_benchmark(args, url)
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"rematch-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
