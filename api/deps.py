@@ -2,8 +2,10 @@
 
 The session commits when the route returns and before the response is sent (function scope),
 so a client that reads right after a write sees it, and a failed commit is an error response
-rather than a lost write. Authentication is ``matcher.services.accounts.authenticate``, the
-same function the web UI uses; role checks are ``Principal.require``.
+rather than a lost write. Dependencies that do no I/O are ``async``: they run on the event loop
+instead of taking a worker thread each. Authentication is
+``matcher.services.accounts.authenticate``, the same function the web UI uses; role checks are
+``Principal.require``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Security
+from fastapi import BackgroundTasks, Depends, Query, Request, Security
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
@@ -19,7 +21,7 @@ from sqlmodel import Session
 
 from matcher.errors import FieldError, Unauthenticated, ValidationFailed
 from matcher.models import Role
-from matcher.services.accounts import Principal, authenticate
+from matcher.services.accounts import Principal, authenticate, note_key_use
 from matcher.services.pages import MAX_PAGE
 from matcher.settings import Settings
 
@@ -30,12 +32,12 @@ bearer = HTTPBearer(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -57,21 +59,26 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def get_principal(
     session: SessionDep,
+    engine: Annotated[Engine, Depends(get_engine)],
+    background: BackgroundTasks,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Principal:
-    """The caller of this request; 401 without a valid, unrevoked key."""
+    """The caller of this request; 401 without a valid, unrevoked key. The key's last use is
+    recorded after the response, outside the request's transaction."""
     if credentials is None:
         raise Unauthenticated("missing API key: send 'Authorization: Bearer <key>'")
-    return authenticate(session, credentials.credentials)
+    principal = authenticate(session, credentials.credentials)
+    background.add_task(note_key_use, engine, principal.key_id)
+    return principal
 
 
-def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """Recruiters and admins; 403 for client keys."""
     principal.require(Role.recruiter)
     return principal
 
 
-def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     principal.require(Role.admin)
     return principal
 
@@ -118,7 +125,7 @@ def _query_names(route: Any) -> frozenset[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """A query parameter the operation does not define is an error, not silently ignored
     (a typo like ``?seniorty=senior`` would otherwise list everything)."""
     route = request.scope.get("route")

@@ -15,13 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 import string
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 
 from pydantic import BaseModel, computed_field
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from matcher.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
@@ -34,7 +38,7 @@ KEY_TAG = "tm_"
 PREFIX_CHARS = 8
 PREFIX_LEN = len(KEY_TAG) + PREFIX_CHARS
 _ALPHABET = string.ascii_lowercase + string.digits
-#: ``last_used_at`` is written at most this often per key, so that reads stay reads.
+#: ``last_used_at`` is written at most this often per key and process.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
 
@@ -206,7 +210,8 @@ def bearer_key(authorization: str | None) -> str:
 def authenticate(session: Session, raw_key: str) -> Principal:
     """The principal of a raw API key; Unauthenticated for an unknown, malformed or revoked key.
 
-    One error message for every failure, so a caller cannot probe which prefixes exist.
+    One error message for every failure, so a caller cannot probe which prefixes exist. Reads
+    only: record the use with ``note_key_use`` once the request's transaction is over.
     """
     denied = Unauthenticated("invalid or revoked API key")
     prefix = raw_key[:PREFIX_LEN] if raw_key.startswith(KEY_TAG) else ""
@@ -226,21 +231,37 @@ def authenticate(session: Session, raw_key: str) -> Principal:
     key, slug = row
     if key.revoked_at is not None:
         raise denied
-    _touch(session, key)
     return Principal(
         key_id=key.id, prefix=key.prefix, role=Role(key.role), client_id=key.client_id, client_slug=slug
     )
 
 
-def _touch(session: Session, key: ApiKey) -> None:
-    """Record the key's use (in the caller's transaction), at most once per ``LAST_USED_RESOLUTION``."""
-    now = utcnow()
-    last = key.last_used_at
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=dt.UTC)
-    if last is not None and now - last < LAST_USED_RESOLUTION:
-        return
-    session.execute(
-        update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=now),
-        execution_options={"synchronize_session": False},
-    )
+_last_noted: dict[uuid.UUID, float] = {}
+_noted_lock = threading.Lock()
+
+
+def note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
+    """Record that a key was used, in a short transaction of its own, at most once per
+    ``LAST_USED_RESOLUTION`` per key and process.
+
+    Call it after the request's own transaction (the API runs it as a background task after the
+    response). Writing it inside the request would turn every read into a write that holds the
+    key's row lock until the request ends, and every concurrent request with the same key would
+    queue behind it.
+    """
+    now = time.monotonic()
+    with _noted_lock:
+        if now - _last_noted.get(key_id, -math.inf) < LAST_USED_RESOLUTION.total_seconds():
+            return
+        _last_noted[key_id] = now
+    at = utcnow()
+    with Session(engine) as session:
+        session.execute(
+            update(ApiKey)
+            .where(
+                col(ApiKey.id) == key_id,
+                col(ApiKey.last_used_at).is_(None) | (col(ApiKey.last_used_at) < at - LAST_USED_RESOLUTION),
+            )
+            .values(last_used_at=at)
+        )
+        session.commit()

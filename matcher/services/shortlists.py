@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from matcher.errors import NotFound
 from matcher.models import (
@@ -128,6 +128,7 @@ class EntryUpdate(BaseModel):
 CAND = Candidate.__table__  # type: ignore[attr-defined]
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 SKILL = CandidateSkill.__table__  # type: ignore[attr-defined]
+PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
 #: Exactly the columns a client card is built from.
 _CARD_COLUMNS = (
     CAND.c.id,
@@ -149,6 +150,19 @@ _ENTRY_COLUMNS = (
     ENTRY.c.status,
     ENTRY.c.updated_at,
 )
+#: What only staff see on top of the card and the entry.
+_STAFF_COLUMNS = (
+    ENTRY.c.notes,
+    ENTRY.c.status_changed_at,
+    ENTRY.c.status_changed_by,
+    ENTRY.c.match_run_id,
+    ENTRY.c.weight_profile_id,
+    CAND.c.external_id,
+    CAND.c.headline,
+    CAND.c.vetting_status,
+    PERSONAL.c.name,
+    PERSONAL.c.email,
+)
 
 
 def _card_skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[CardSkill]]:
@@ -168,17 +182,12 @@ def _card_skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
 def _filtered(
     query: Any, requirement_id: uuid.UUID, state: StateFilter, status: RecruiterStatus | None
 ) -> Any:
-    query = query.where(ShortlistEntry.requirement_id == requirement_id)
+    query = query.where(ENTRY.c.requirement_id == requirement_id)
     if state is not StateFilter.all:
-        query = query.where(ShortlistEntry.state == state.value)
+        query = query.where(ENTRY.c.state == state.value)
     if status is not None:
-        query = query.where(ShortlistEntry.status == status.value)
-    return query.order_by(
-        col(ShortlistEntry.rank).is_(None),
-        col(ShortlistEntry.rank),
-        col(ShortlistEntry.score).desc(),
-        col(ShortlistEntry.candidate_id),
-    )
+        query = query.where(ENTRY.c.status == status.value)
+    return query.order_by(ENTRY.c.rank.is_(None), ENTRY.c.rank, ENTRY.c.score.desc(), ENTRY.c.candidate_id)
 
 
 def _window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
@@ -197,106 +206,87 @@ def _next(rows: Sequence[Any], offset: int, limit: int | None) -> str | None:
     return encode_cursor([offset + limit]) if limit is not None and len(rows) > limit else None
 
 
-def _client_entries(
-    session: Session,
-    requirement_id: uuid.UUID,
-    state: StateFilter,
-    status: RecruiterStatus | None,
-    cursor: str | None,
-    limit: int | None,
-) -> tuple[list[EntryView], str | None]:
-    query = sa_select(*_ENTRY_COLUMNS, *_CARD_COLUMNS).join(CAND, CAND.c.id == ENTRY.c.candidate_id)
-    query, offset = _window(_filtered(query, requirement_id, state, status), cursor, limit)
-    rows = session.execute(query).all()
-    following = _next(rows, offset, limit)
-    rows = rows[:limit] if limit is not None else rows
-    skills = _card_skills(session, [r.id for r in rows])
-    items = [
-        EntryView(
-            candidate=CandidateCard(
-                id=r.id,
-                track=r.track,
-                seniority=r.seniority,
-                years_experience=r.years_experience,
-                skills=skills[r.id],
-                timezone=r.timezone,
-                hourly_rate=r.hourly_rate,
-                currency=r.currency,
-                available_from=r.available_from,
-                hours_per_week=r.hours_per_week,
-            ),
-            rank=r.rank,
-            score=r.score,
-            components=r.components,
-            reasons=r.reasons,
-            state=EntryState(r.state),
-            status=RecruiterStatus(r.status),
-            updated_at=r.updated_at,
-        )
-        for r in rows
-    ]
-    return items, following
+def _card(r: Any, skills: list[CardSkill]) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "track": r.track,
+        "seniority": r.seniority,
+        "years_experience": r.years_experience,
+        "skills": skills,
+        "timezone": r.timezone,
+        "hourly_rate": r.hourly_rate,
+        "currency": r.currency,
+        "available_from": r.available_from,
+        "hours_per_week": r.hours_per_week,
+    }
 
 
-def _staff_view(
-    entry: ShortlistEntry, cand: Candidate, name: str | None, email: str | None, skills: list[CardSkill]
-) -> StaffEntryView:
-    return StaffEntryView(
-        candidate=StaffCandidateCard(
-            id=cand.id,
-            track=cand.track,
-            seniority=cand.seniority,
-            years_experience=cand.years_experience,
-            skills=skills,
-            timezone=cand.timezone,
-            hourly_rate=cand.hourly_rate,
-            currency=cand.currency,
-            available_from=cand.available_from,
-            hours_per_week=cand.hours_per_week,
-            external_id=cand.external_id,
-            name=name,
-            email=email,
-            headline=cand.headline,
-            vetting_status=cand.vetting_status,
-        ),
-        rank=entry.rank,
-        score=entry.score,
-        components=entry.components,
-        reasons=entry.reasons,
-        state=EntryState(entry.state),
-        status=RecruiterStatus(entry.status),
-        updated_at=entry.updated_at,
-        notes=entry.notes,
-        status_changed_at=entry.status_changed_at,
-        status_changed_by=entry.status_changed_by,
-        match_run_id=entry.match_run_id,
-        weight_profile_id=entry.weight_profile_id,
+def _entry(r: Any) -> dict[str, Any]:
+    return {
+        "rank": r.rank,
+        "score": r.score,
+        "components": r.components,
+        "reasons": r.reasons,
+        "state": EntryState(r.state),
+        "status": RecruiterStatus(r.status),
+        "updated_at": r.updated_at,
+    }
+
+
+def _client_view(r: Any, skills: list[CardSkill]) -> EntryView:
+    return EntryView(candidate=CandidateCard(**_card(r, skills)), **_entry(r))
+
+
+def _staff_view(r: Any, skills: list[CardSkill]) -> StaffEntryView:
+    card = StaffCandidateCard(
+        **_card(r, skills),
+        external_id=r.external_id,
+        name=r.name,
+        email=r.email,
+        headline=r.headline,
+        vetting_status=r.vetting_status,
     )
+    return StaffEntryView(
+        candidate=card,
+        **_entry(r),
+        notes=r.notes,
+        status_changed_at=r.status_changed_at,
+        status_changed_by=r.status_changed_by,
+        match_run_id=r.match_run_id,
+        weight_profile_id=r.weight_profile_id,
+    )
+
+
+def _client_query() -> Any:
+    """Entries with their anonymised cards: explicit columns, ``candidate_personal`` never joined."""
+    return sa_select(*_ENTRY_COLUMNS, *_CARD_COLUMNS).join(CAND, CAND.c.id == ENTRY.c.candidate_id)
 
 
 def _staff_query() -> Any:
     return (
-        select(ShortlistEntry, Candidate, CandidatePersonal.name, CandidatePersonal.email)
-        .join(Candidate, col(Candidate.id) == col(ShortlistEntry.candidate_id))
-        .join(CandidatePersonal, col(CandidatePersonal.candidate_id) == col(Candidate.id), isouter=True)
+        sa_select(*_ENTRY_COLUMNS, *_CARD_COLUMNS, *_STAFF_COLUMNS)
+        .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
+        .outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
     )
 
 
-def _staff_entries(
+def _entries(
     session: Session,
+    staff: bool,
     requirement_id: uuid.UUID,
     state: StateFilter,
     status: RecruiterStatus | None,
     cursor: str | None,
     limit: int | None,
-) -> tuple[list[StaffEntryView], str | None]:
-    query, offset = _window(_filtered(_staff_query(), requirement_id, state, status), cursor, limit)
+) -> tuple[list[Any], str | None]:
+    base = _staff_query() if staff else _client_query()
+    query, offset = _window(_filtered(base, requirement_id, state, status), cursor, limit)
     rows = session.execute(query).all()
     following = _next(rows, offset, limit)
     rows = rows[:limit] if limit is not None else rows
-    skills = _card_skills(session, [c.id for _, c, _, _ in rows])
-    items = [_staff_view(e, c, name, email, skills[c.id]) for e, c, name, email in rows]
-    return items, following
+    skills = _card_skills(session, [r.id for r in rows])
+    view = _staff_view if staff else _client_view
+    return [view(r, skills[r.id]) for r in rows], following
 
 
 def get_shortlist(
@@ -311,10 +301,9 @@ def get_shortlist(
 ) -> ClientShortlistPage | StaffShortlistPage:
     """A page of a requirement's shortlist, best first, in the view the caller may see."""
     req = owned_requirement(session, principal, requirement_id)
+    items, following = _entries(session, principal.is_staff, req.id, state, status, cursor, limit)
     if principal.is_staff:
-        staff, following = _staff_entries(session, req.id, state, status, cursor, limit)
-        return StaffShortlistPage(requirement_id=req.id, items=staff, next_cursor=following)
-    items, following = _client_entries(session, req.id, state, status, cursor, limit)
+        return StaffShortlistPage(requirement_id=req.id, items=items, next_cursor=following)
     return ClientShortlistPage(requirement_id=req.id, items=items, next_cursor=following)
 
 
@@ -328,14 +317,13 @@ def update_entry(
     """Set a recruiter status and/or notes on one entry (recruiters and admins)."""
     principal.require(Role.recruiter)
     req = owned_requirement(session, principal, requirement_id)
-    row = session.exec(
-        _staff_query().where(
+    entry = session.exec(
+        select(ShortlistEntry).where(
             ShortlistEntry.requirement_id == req.id, ShortlistEntry.candidate_id == candidate_id
         )
     ).first()
-    if row is None:
+    if entry is None:
         raise NotFound(f"candidate {candidate_id} is not on the shortlist of requirement {req.id}")
-    entry, cand, name, email = row
     now = utcnow()
     details: dict[str, Any] = {"candidate_id": str(candidate_id)}
     if change.status is not None and change.status != entry.status:
@@ -351,7 +339,8 @@ def update_entry(
         session.add(entry)
         session.flush()
         record(session, principal.actor, "shortlist.update", "requirement", str(req.id), details)
-    return _staff_view(entry, cand, name, email, _card_skills(session, [cand.id])[cand.id])
+    row = session.execute(_staff_query().where(ENTRY.c.id == entry.id)).one()
+    return _staff_view(row, _card_skills(session, [candidate_id])[candidate_id])
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -425,8 +414,7 @@ def get_shortlist_all(
 ) -> ClientShortlistPage | StaffShortlistPage:
     """Every entry matching the filters in one page (for exports)."""
     req = owned_requirement(session, principal, requirement_id)
+    items, _ = _entries(session, principal.is_staff, req.id, state, status, None, None)
     if principal.is_staff:
-        staff, _ = _staff_entries(session, req.id, state, status, None, None)
-        return StaffShortlistPage(requirement_id=req.id, items=staff)
-    items, _ = _client_entries(session, req.id, state, status, None, None)
+        return StaffShortlistPage(requirement_id=req.id, items=items)
     return ClientShortlistPage(requirement_id=req.id, items=items)

@@ -296,8 +296,10 @@ def test_api_keys_are_hashed_revocable_and_admin_managed(world: World) -> None:
         stored = s.exec(select(ApiKey).where(ApiKey.prefix == info["prefix"])).scalar_one()
         assert stored.key_hash != key and key not in (stored.key_hash, stored.prefix, stored.label)
         assert len(stored.key_hash) == 64
-    listed = world.http.get(f"{V1}/api-keys", headers=h).text
-    assert info["prefix"] in listed and key not in listed
+    listed = world.http.get(f"{V1}/api-keys", headers=h)
+    assert info["prefix"] in listed.text and key not in listed.text
+    used = next(k for k in listed.json() if k["prefix"] == info["prefix"])
+    assert info["last_used_at"] is None and used["last_used_at"] is not None
     assert world.http.post(f"{V1}/api-keys", json={"role": "client"}, headers=h).status_code == 422
     assert world.http.delete(f"{V1}/api-keys/{info['id']}", headers=h).status_code == 200
     assert world.http.get(f"{V1}/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401

@@ -1,0 +1,276 @@
+"""API load benchmark: shortlist reads at 50 concurrent connections on loopback, on PostgreSQL.
+
+    uv run python -m bench.api_load --candidates 5000 --requirements 20 --concurrency 50
+
+Creates a scratch database next to ``TALENTMATCH_TEST_POSTGRES_URL`` (or uses
+``--database-url``), seeds it from the generator, matches every requirement (inline), creates a
+client and a recruiter key, starts ``uvicorn api.main:app`` as a subprocess on 127.0.0.1 and
+drives ``GET /api/v1/requirements/{id}/shortlist`` with ``httpx.AsyncClient`` from
+``--concurrency`` connections: half the requests with the client key (anonymised view), half
+with the recruiter key (full view), each a page of ``--page`` entries. It stops after
+``--requests`` requests or ``--seconds`` seconds, whichever comes first, after a short warm-up.
+Prints, and writes to ``bench/out/``, p50/p90/p99 latency and requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.rematch import scratch_database
+
+SEED = 515151
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.api_load", description=__doc__.split("\n\n")[0])
+    p.add_argument("--candidates", type=int, default=5000)
+    p.add_argument("--requirements", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=50)
+    p.add_argument("--requests", type=int, default=10_000, help="Stop after this many requests.")
+    p.add_argument("--seconds", type=float, default=30.0, help="Stop after this long.")
+    p.add_argument("--warmup", type=int, default=200, help="Requests sent (and not measured) first.")
+    p.add_argument("--page", type=int, default=50, help="Shortlist entries per request.")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    p.add_argument("--database-url", help="An existing PostgreSQL database (seeded unless --no-seed).")
+    p.add_argument("--no-seed", action="store_true")
+    p.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    return p.parse_args(argv)
+
+
+def seed(url: str, candidates: int, requirements: int) -> list[str]:
+    """Candidates and open requirements, every shortlist computed; the requirement ids."""
+    from pydantic import TypeAdapter
+
+    from fixtures.generator import generate_candidates, generate_requirements
+    from matcher.db import make_engine, session_scope, upgrade
+    from matcher.schemas import CandidateIn, RequirementIn
+    from matcher.services import importing, runs
+
+    upgrade(url)
+    engine = make_engine(url)
+    for offset in range(0, candidates, 10_000):
+        records = list(generate_candidates(min(10_000, candidates - offset), SEED, start=offset))
+        with session_scope(engine) as session:
+            importing.import_candidates(
+                session, TypeAdapter(list[CandidateIn]).validate_python(records), rematch=False
+            )
+    specs = [{**r, "status": "open"} for r in generate_requirements(requirements, SEED, clients=["bench"])]
+    with session_scope(engine) as session:
+        result = importing.import_requirements(
+            session, TypeAdapter(list[RequirementIn]).validate_python(specs), rematch=False
+        )
+        run = runs.start_run(session, result.ids, dispatch=lambda *_: None)
+    runs.run_inline(engine, run.id)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
+    engine.dispose()
+    return with_shortlists(url)
+
+
+def with_shortlists(url: str) -> list[str]:
+    """Requirements whose shortlist has at least one active entry (the ones worth reading)."""
+    from sqlalchemy import text
+
+    from matcher.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        ids = [
+            str(r[0])
+            for r in conn.execute(
+                text("SELECT DISTINCT requirement_id FROM shortlist_entry WHERE state = 'active' ORDER BY 1")
+            )
+        ]
+    engine.dispose()
+    return ids
+
+
+def make_keys(url: str, client: str) -> dict[str, str]:
+    from matcher.db import make_engine, session_scope
+    from matcher.models import Role
+    from matcher.services import accounts
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        keys = {
+            "client": accounts.create_key(session, Role.client, client=client, label="bench").secret,
+            "recruiter": accounts.create_key(session, Role.recruiter, label="bench").secret,
+        }
+    engine.dispose()
+    return keys
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int, tmp: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TALENTMATCH_DATABASE_URL": url,
+        "TALENTMATCH_BROKER_URL": f"sqla+sqlite:///{tmp / 'broker.db'}",
+        "TALENTMATCH_RESULT_BACKEND": f"db+sqlite:///{tmp / 'results.db'}",
+        "TALENTMATCH_AUTO_REMATCH": "false",
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    # A keep-alive timeout longer than uvicorn's 5 s: on a saturated 2-CPU box the event loop can
+    # be late enough to close a connection whose next request is already on the wire.
+    cmd += [
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--timeout-keep-alive",
+        "75",
+    ]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "server.log", "wb"))
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    sys.exit("the server did not answer /healthz in time")
+
+
+async def drive(
+    base: str, keys: dict[str, str], ids: list[str], args: argparse.Namespace
+) -> tuple[list[float], int, float, dict[int | str, int]]:
+    """Latencies (s) of the measured requests, how many failed, the measured wall time, statuses
+    (an exception's name when there was no response, e.g. a timeout)."""
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    latencies: list[float] = []
+    statuses: dict[int | str, int] = {}
+    failed = 0
+    issued = 0
+    total = args.warmup + args.requests
+    measuring_from = 0.0
+    stop_at = float("inf")
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as http:
+
+        async def worker() -> None:
+            nonlocal issued, failed, measuring_from, stop_at
+            while issued < total and time.perf_counter() < stop_at:
+                i = issued
+                issued += 1
+                who = "client" if i % 2 == 0 else "recruiter"
+                path = f"/api/v1/requirements/{ids[i % len(ids)]}/shortlist"
+                start = time.perf_counter()
+                status: int | str
+                try:
+                    r = await http.get(
+                        path, params={"limit": args.page}, headers={"Authorization": f"Bearer {keys[who]}"}
+                    )
+                    status, ok = r.status_code, r.status_code == 200 and bool(r.json()["items"])
+                except httpx.HTTPError as exc:
+                    status, ok = type(exc).__name__, False
+                elapsed = time.perf_counter() - start
+                if i == args.warmup:
+                    measuring_from = start
+                    stop_at = start + args.seconds
+                if i >= args.warmup:
+                    latencies.append(elapsed)
+                    statuses[status] = statuses.get(status, 0) + 1
+                    failed += not ok
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        wall = time.perf_counter() - (measuring_from or began)
+    return latencies, failed, wall, statuses
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(
+    latencies: list[float], failed: int, wall: float, statuses: dict[int | str, int], args: Any
+) -> dict[str, Any]:
+    return {
+        "benchmark": "api_load",
+        "endpoint": "GET /api/v1/requirements/{id}/shortlist (half client view, half staff view)",
+        "concurrency": args.concurrency,
+        "uvicorn_workers": args.workers,
+        "page_size": args.page,
+        "candidates": args.candidates,
+        "requirements": args.requirements,
+        "requests": len(latencies),
+        "failed": failed,
+        "statuses": statuses,
+        "wall_s": round(wall, 2),
+        "requests_per_s": round(len(latencies) / wall, 1) if wall else 0.0,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p90_ms": round(percentile(latencies, 0.90) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 1),
+        "cpus": os.cpu_count(),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        if args.database_url:
+            url = args.database_url
+            ids = with_shortlists(url) if args.no_seed else seed(url, args.candidates, args.requirements)
+            return _run(url, ids, args, tmp)
+        with scratch_database(args.keep) as url:
+            print(
+                f"seeding {args.candidates} candidates and {args.requirements} requirements ...", flush=True
+            )
+            ids = seed(url, args.candidates, args.requirements)
+            return _run(url, ids, args, tmp)
+
+
+def _run(url: str, ids: list[str], args: argparse.Namespace, tmp: Path) -> int:
+    if not ids:
+        sys.exit("no requirement has a shortlist to read")
+    keys = make_keys(url, "bench")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, port, args.workers, tmp)
+    try:
+        wait_ready(base, server)
+        latencies, failed, wall, statuses = asyncio.run(drive(base, keys, ids, args))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log = (tmp / "server.log").read_text(errors="replace").strip()
+        if log:
+            print("server log (last lines):\n" + "\n".join(log.splitlines()[-20:]), file=sys.stderr)
+    result = report(latencies, failed, wall, statuses, args)
+    print(json.dumps(result, indent=2))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "api_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
