@@ -7,10 +7,14 @@ Creates a scratch database next to ``TALENTMATCH_TEST_POSTGRES_URL`` (or uses
 ``--database-url``), seeds it from the generator (fixed seed; every requirement open), starts
 one ``talentmatch worker --concurrency W`` (Redis from ``TALENTMATCH_TEST_REDIS_URL``, else the
 embedded SQLite broker), starts the run with ``talentmatch rematch`` and waits for it.
+Waits for the worker to be ready (it builds the pools and the ranker's index before forking its
+processes, as a long-running worker has them), then times the run from ``rematch`` to its end.
 Prints, and writes to ``bench/out/``, the wall time and the per-requirement breakdown
 (``load``: requirement, profile and relations; ``rank``: the ranker; ``write``: the shortlist
 upsert; ``total``: claim to commit) plus the one-off pool load per worker process and track.
-With ``--max-seconds`` a run that is still going is cut short and its total projected from the
+``wall_s`` counts from launching ``talentmatch rematch`` (its start-up included) to the end;
+``run_s`` from the run's creation to its end, as recorded in the database. With
+``--max-seconds`` a run that is still going is cancelled and its total projected from the
 throughput so far.
 """
 
@@ -46,6 +50,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--no-seed", action="store_true", help="Use the data already in --database-url.")
     p.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     p.add_argument("--max-seconds", type=float, help="Stop waiting after this long and project the total.")
+    p.add_argument(
+        "--first-match",
+        action="store_true",
+        help="Empty the shortlists first, so every entry is new (else: a re-match of existing ones).",
+    )
     return p.parse_args(argv)
 
 
@@ -177,11 +186,31 @@ def breakdown(url: str, run_id: uuid.UUID) -> dict[str, Any]:
     return {"requirements_done": len(rows), "per_requirement_ms": per}
 
 
+def wait_until_ready(log: Path, worker: subprocess.Popen[bytes], timeout: float = 600) -> float:
+    """Seconds until the worker is ready (its pools and indexes built), from its start."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if worker.poll() is not None:
+            sys.exit(f"the worker exited:\n{log.read_text(errors='replace')[-3000:]}")
+        if b" ready." in log.read_bytes():
+            return round(time.perf_counter() - start, 1)
+        time.sleep(0.2)
+    sys.exit("the worker did not get ready")
+
+
 def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    from sqlalchemy import delete
+
     from matcher.db import make_engine, session_scope
+    from matcher.models import ShortlistEntry
     from matcher.services import runs
 
-    report: dict[str, Any] = {"requirements": args.requirements, "candidates": args.candidates}
+    report: dict[str, Any] = {
+        "requirements": args.requirements,
+        "candidates": args.candidates,
+        "workers": args.workers,
+        "first_match": args.first_match,
+    }
     if not args.no_seed:
         report.update(seed(url, args.candidates, args.requirements))
     report["pool_load_s"] = pool_load_seconds(url)
@@ -194,7 +223,7 @@ def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "TALENTMATCH_AUTO_REMATCH": "false",
     }
     worker = subprocess.Popen(
-        [*CLI, "worker", "--concurrency", str(args.workers), "--loglevel", "warning"],
+        [*CLI, "worker", "--concurrency", str(args.workers), "--loglevel", "info"],
         env=env,
         cwd=tmp,
         stdout=(tmp / "worker.log").open("wb"),
@@ -203,7 +232,10 @@ def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
     )
     engine = make_engine(url)
     try:
-        time.sleep(5)
+        report["worker_ready_s"] = wait_until_ready(tmp / "worker.log", worker)
+        if args.first_match:
+            with session_scope(engine) as session:
+                session.execute(delete(ShortlistEntry.__table__))  # type: ignore[attr-defined]
         start = time.perf_counter()
         out = subprocess.run([*CLI, "rematch"], env=env, cwd=tmp, capture_output=True, text=True, check=True)
         run_id = uuid.UUID(out.stdout.split()[1])
@@ -211,12 +243,20 @@ def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
             with session_scope(engine) as session:
                 progress = runs.get_progress(session, run_id)
             elapsed = time.perf_counter() - start
-            if progress.finished or (args.max_seconds and elapsed > args.max_seconds):
+            if progress.finished:
+                break
+            if args.max_seconds and elapsed > args.max_seconds:
+                with session_scope(engine) as session:
+                    runs.cancel_run(session, run_id, reason="benchmark cut short (--max-seconds)")
                 break
             time.sleep(1)
+        run_s = None
+        if progress.finished_at is not None:
+            run_s = round((progress.finished_at - progress.created_at).total_seconds(), 1)
         report.update(
             run_id=str(run_id),
             status=progress.status.value,
+            run_s=run_s,
             processed=progress.processed,
             total=progress.total,
             wall_s=round(elapsed, 1),

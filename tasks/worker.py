@@ -1,5 +1,9 @@
-"""What a worker process sets up: one database engine per process, and a recovery sweep.
+"""What a worker process sets up: warm candidate pools, one database engine per process, and a
+recovery sweep.
 
+Before forking its pool processes (``worker_init``), the main process loads every track's
+candidate pool and the ranker's index of it, then closes its connections: the pool processes
+inherit them instead of each building its own (they rebuild only when candidates change).
 Pool processes are forked from the worker's main process, so each creates its own engine on
 ``worker_process_init`` (a connection must never be shared across a fork). The main process
 runs ``recover_stalled_runs`` every ``recovery_interval`` seconds from the moment the worker is
@@ -14,10 +18,12 @@ import random
 import threading
 from typing import Any
 
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from matcher.db import make_engine, session_scope
+from matcher.services.matching import warm
 from matcher.services.runs import celery_dispatch, recover_stalled_runs
 from matcher.settings import get_settings
 
@@ -34,6 +40,19 @@ def worker_engine() -> Engine:
         if _engine is None:
             _engine = make_engine(get_settings().database_url)
         return _engine
+
+
+@worker_init.connect
+def _warm_pools(**_: Any) -> None:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            sizes = warm(session)
+        log.info("candidate pools ready: %s", {t.value: n for t, n in sizes.items()})
+    except Exception:
+        log.exception("could not warm the candidate pools; each pool process will build its own")
+    finally:
+        engine.dispose()
 
 
 @worker_process_init.connect

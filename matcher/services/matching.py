@@ -388,8 +388,29 @@ def reference_ranker(
 
 
 def default_ranker() -> Ranker:
-    """The ranker used wherever none is passed: the one place to switch implementations."""
-    return reference_ranker
+    """The ranker used wherever none is passed: the vectorised index (``matcher.index``), which
+    gives the reference ranker's results, built once per pool and kept in ``Pool.derived``."""
+    from matcher.index import index_ranker
+
+    return index_ranker
+
+
+def prepare_pool(pool: Pool) -> None:
+    """Build ahead of the first requirement what the default ranker derives from a pool."""
+    from matcher.index import pool_index
+
+    pool_index(pool)
+
+
+def warm(session: Session, cache: PoolCache | None = None) -> dict[Track, int]:
+    """Load every track's pool into the cache, ready for the default ranker; the sizes."""
+    cache = cache or process_pool_cache()
+    sizes = {}
+    for track in Track:
+        pool = cache.get(session, track)
+        prepare_pool(pool)
+        sizes[track] = len(pool)
+    return sizes
 
 
 def entry_update(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> EntryUpdate:

@@ -375,6 +375,19 @@ def run_outcomes(session: Session, run_id: uuid.UUID) -> list[RequirementOutcome
     ]
 
 
+def cancel_run(session: Session, run_id: uuid.UUID, *, reason: str = "cancelled") -> None:
+    """Stop a run: its unfinished requirements are marked failed (a worker holding one writes
+    nothing: its fenced final update no longer matches) and the run finishes as failed."""
+    if session.execute(select(RUN.c.id).where(RUN.c.id == run_id)).first() is None:
+        raise NotFound(f"match run {run_id} not found")
+    session.execute(
+        update(MRR)
+        .where(MRR.c.run_id == run_id, MRR.c.status.in_(UNFINISHED))
+        .values(status=RunStatus.failed.value, error=reason[:2000], finished_at=utcnow())
+    )
+    refresh_run(session, run_id)
+
+
 # --- claims -----------------------------------------------------------------------------------
 
 
