@@ -317,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     specs = requirement_specs(args.requirements + WARMUP, args.seed)
     specs, warmup = specs[:-WARMUP], specs[-WARMUP:]
+    candidates_file(max(args.sizes), args.seed)  # the smaller pools are then cut from it
     results, reports = [], []
     for n in args.sizes:
         result, report = run_size(n, args, specs, warmup)

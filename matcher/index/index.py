@@ -89,9 +89,11 @@ class CandidateIndex:
     # --- building -----------------------------------------------------------------------------
 
     @classmethod
-    def from_profiles(cls, profiles: Iterable[CandidateProfile], **options: float) -> CandidateIndex:
+    def from_profiles(
+        cls, profiles: Iterable[CandidateProfile], *, max_segments: int = 8, compact_fraction: float = 0.1
+    ) -> CandidateIndex:
         """An index of ``profiles`` (streamed: no list of them is kept). Ids must be unique."""
-        index = cls(**options)  # type: ignore[arg-type]
+        index = cls(max_segments=max_segments, compact_fraction=compact_fraction)
         builder = index.builder()
         for p in profiles:
             builder.add(p)
@@ -109,7 +111,7 @@ class CandidateIndex:
             if not len(cols):
                 return
             if len(self):
-                taken = [bytes(i).decode("utf-8") for i in cols.ids if self._where(bytes(i)) is not None]
+                taken = [ext for ext in (bytes(i).decode("utf-8") for i in cols.ids) if ext in self]
                 if taken:
                     raise Conflict(f"candidate {taken[0]} is already in the index ({len(taken)} in all)")
             self._segments.append(Segment(cols, self._tables))

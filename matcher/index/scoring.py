@@ -79,7 +79,7 @@ def eligible_only(seg: Segment, plan: Plan) -> Scored:
     c, rows = seg.cols, slice(lo, hi)
     ok = c.hours[rows] >= plan.hours
     ok &= c.available[rows] <= plan.start
-    ok &= plan.tz_ok[c.timezone[rows]]
+    ok &= np.take(plan.tz_ok, c.timezone[rows])
     ok &= ~(seg.rate_usd[rows] / plan.budget_usd > plan.rate_limit)
     if seg.dead:
         ok &= seg.alive[rows]
@@ -89,7 +89,7 @@ def eligible_only(seg: Segment, plan: Plan) -> Scored:
         idx = idx[found]
         must = [m[found] for m in must]
         nice = [n[found] for n in nice]
-    role = _group_role_fit(seg, plan, lo, hi)[idx - lo]
+    role = np.take(_group_role_fit(seg, plan, lo, hi), idx - lo)
     score, must_value = _combine(seg, plan, idx, must, nice, role)
     return Scored(idx, score, must_value, np.ones(len(idx), dtype=bool))
 
@@ -101,7 +101,7 @@ def everyone(seg: Segment, plan: Plan) -> Scored:
     ok = (c.status[idx] == PASSED) & (c.track[idx] == plan.track)
     ok &= c.hours[idx] >= plan.hours
     ok &= c.available[idx] <= plan.start
-    ok &= plan.tz_ok[c.timezone[idx]]
+    ok &= np.take(plan.tz_ok, np.take(c.timezone, idx))
     ok &= ~(seg.rate_usd[idx] / plan.budget_usd > plan.rate_limit)
     must, nice, found = _skill_credits(seg, plan, idx, 0, len(seg))
     if plan.hard:
@@ -119,7 +119,7 @@ def _role_fit(vetting: npt.NDArray[np.unsignedinteger], plan: Plan) -> FloatArra
     """``components.role_fit`` per row: the dimension terms added in the profile's order."""
     total = np.zeros(len(vetting))
     for dim, terms in plan.role_fit:
-        total += terms[vetting[:, dim]]
+        total += np.take(terms, vetting[:, dim])
     return clip01(total)
 
 
@@ -141,9 +141,9 @@ def _group_role_fit(seg: Segment, plan: Plan, lo: int, hi: int) -> FloatArray:
 #: Cost of reading skills by row, per skill entry of a surviving candidate and per required
 #: skill, and by column, per column entry in the group's range (ns, fitted on generated pools
 #: of 1M); each ranking takes the cheaper way.
-ROW_ENTRY_COST = 25.0
-ROW_SKILL_COST = 6.0
-COLUMN_ENTRY_COST = 16.0
+ROW_ENTRY_COST = 23.0
+ROW_SKILL_COST = 10.0
+COLUMN_ENTRY_COST = 14.0
 
 
 def _skill_credits(
@@ -172,22 +172,22 @@ def _by_rows(seg: Segment, plan: Plan, idx: IntArray) -> tuple[list[FloatArray],
     towards some required skill, compute each required skill's credit per entry (the same
     ``relation * years * recency`` product as the column tables) and take the max per row."""
     n = len(idx)
-    counts = seg.cols.skill_count[idx]
-    entries = ranges(seg.skill_start[idx].astype(np.int64), counts)
-    keys = plan.ref_key[seg.cols.skill_refs[entries]]
-    keep = np.flatnonzero(plan.relevant[keys])
-    keys, pairs = keys[keep], seg.cols.skill_pairs[entries[keep]]
+    counts = np.take(seg.cols.skill_count, idx)
+    entries = ranges(np.take(seg.skill_start, idx).astype(np.int64), counts)
+    keys = np.take(plan.ref_key, np.take(seg.cols.skill_refs, entries))
+    keep = np.flatnonzero(np.take(plan.relevant, keys))
+    keys, pairs = keys[keep], np.take(seg.cols.skill_pairs, entries[keep])
     owner = np.repeat(np.arange(n), counts)[keep]
     first = np.flatnonzero(np.diff(owner, prepend=-1)) if len(owner) else np.zeros(0, dtype=np.int64)
     rows = owner[first]
-    recency = plan.recency[pairs]
+    recency = np.take(plan.recency, pairs)
 
     def credit(skill: SkillPlan, track_found: bool) -> tuple[FloatArray, BoolArray]:
         out = np.zeros(n)
         found = np.zeros(n if track_found else 0, dtype=bool)
         if len(first):
-            relation = skill.relation[keys]
-            out[rows] = np.maximum.reduceat(relation * skill.years[pairs] * recency, first)
+            relation = np.take(skill.relation, keys)
+            out[rows] = np.maximum.reduceat(relation * np.take(skill.years, pairs) * recency, first)
             if track_found:
                 found[rows] = np.logical_or.reduceat(relation > 0, first)
         return out, found
@@ -230,29 +230,27 @@ def _by_columns(
 def _credit(
     seg: Segment, skill: SkillPlan, pos: npt.NDArray[np.int32], n: int, lo: int, hi: int, track_found: bool
 ) -> tuple[FloatArray, BoolArray]:
+    """One required skill's credit per position: ``np.maximum.at`` over its columns (credits are
+    never negative, so starting from 0 gives the max, and repeated rows are handled)."""
     credit = np.zeros(n + 1)
     found = np.zeros(n + 1 if track_found else 0, dtype=bool)
-    fresh = True
     for col, table in skill.columns:
-        rows, codes = seg.column(col, lo, hi)
-        if len(rows):
-            at = pos[rows]
-            if fresh:
-                credit[at] = table[codes]
-                fresh = False
-            else:
-                credit[at] = np.maximum(credit[at], table[codes])
-            if track_found:
-                found[at] = True
-        if seg.overflow is not None:
-            rows, codes = seg.column(col, lo, hi, overflow=True)
+        for overflow in (False, True) if seg.overflow is not None else (False,):
+            rows, codes = seg.column(col, lo, hi, overflow)
             if len(rows):
-                at = pos[rows]
-                np.maximum.at(credit, at, table[codes])
-                fresh = False
+                at = np.take(pos, rows)
+                np.maximum.at(credit, at, np.take(table, codes))
                 if track_found:
-                    found[at] = True
+                    np.put(found, at, True)
     return credit[:n], found[:n]
+
+
+def _education(
+    plan: Plan, degree: npt.NDArray[np.unsignedinteger], field: npt.NDArray[np.unsignedinteger]
+) -> FloatArray:
+    """The plan's (degree, field accepted) table, read through one flat index."""
+    flat = degree.astype(np.intp) * 2 + np.take(plan.field_ok, field)
+    return np.take(plan.education.ravel(), flat)
 
 
 def _mean(credits: list[FloatArray], n: int) -> FloatArray:
@@ -271,18 +269,18 @@ def _combine(
         experience = np.full(n, f.experience(0.0, plan.min_experience))
     else:
         with np.errstate(over="ignore"):
-            experience = clip01(c.years[idx] / plan.min_experience)
-    ratio = seg.rate_usd[idx] / plan.budget_usd
+            experience = clip01(np.take(c.years, idx) / plan.min_experience)
+    ratio = np.take(seg.rate_usd, idx) / plan.budget_usd
     values = {
         Component.must_have: _mean(must, n),
         Component.nice_to_have: _mean(nice, n),
         Component.role_fit: role,
         Component.experience: experience,
-        Component.seniority: plan.seniority[c.seniority[idx]],
+        Component.seniority: np.take(plan.seniority, np.take(c.seniority, idx)),
         Component.rate: 1.0 - (1.0 - f.RATE_AT_BUDGET) * clip01(ratio),
-        Component.timezone: plan.tz_value[c.timezone[idx]],
-        Component.availability: plan.availability(plan.start - c.available[idx].astype(np.int64)),
-        Component.education: plan.education[c.degree[idx], plan.field_ok[c.field[idx]]],
+        Component.timezone: np.take(plan.tz_value, np.take(c.timezone, idx)),
+        Component.availability: plan.availability(plan.start - np.take(c.available, idx).astype(np.int64)),
+        Component.education: _education(plan, np.take(c.degree, idx), np.take(c.field, idx)),
     }
     base = 100.0 * py_sum([plan.weights[k] * values[k] for k in Component])
     must_value = values[Component.must_have]

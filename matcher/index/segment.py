@@ -174,7 +174,7 @@ class Segment:
         a, b = int(m.indptr[key]), int(m.indptr[key + 1])
         rows = m.indices[a:b]
         if lo > 0 or hi < len(self.cols):
-            cut = np.searchsorted(rows, (lo, hi))
+            cut = np.searchsorted(rows, np.array((lo, hi), dtype=rows.dtype))
             a, b = a + int(cut[0]), a + int(cut[1])
             rows = m.indices[a:b]
         return rows, m.data[a:b]

@@ -131,7 +131,7 @@ class IntFunctionTable:
         lo, hi = int(n.min()), int(n.max()) + 1
         if not len(self._values) or lo < self._lo or hi > self._lo + len(self._values):
             self._extend(lo, hi)
-        return self._values[n - self._lo]
+        return np.take(self._values, n - self._lo)
 
 
 class Tables:

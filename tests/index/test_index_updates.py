@@ -103,10 +103,12 @@ def test_add_update_and_remove_check_their_ids_and_change_nothing_on_error() -> 
         index.remove(["nobody"])
     assert index.remove(["nobody", POOL[0].external_id], missing_ok=True) == 1
     assert len(index) == 9 and POOL[20].external_id not in index
-    builder = index.builder()
-    builder.add(POOL[1])
-    with pytest.raises(Conflict):
-        index.append(builder)
+    index.add([POOL[30]])
+    for taken in (POOL[1], POOL[30]):  # in a segment; still pending
+        builder = index.builder()
+        builder.add(taken)
+        with pytest.raises(Conflict):
+            index.append(builder)
 
 
 @pytest.mark.parametrize(
