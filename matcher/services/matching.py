@@ -4,9 +4,9 @@ core, and persist the top N through the shortlist writer.
 Loading is set-based (a few selects of plain columns, no ORM object per row). The pool of a
 track (vetting passed, not erased) is built once per process and reused while the candidate
 table is unchanged (``PoolCache``, checked once per chunk of requirements). Ranking a
-requirement against a pool happens in exactly one place, behind the ``Ranker`` signature, so
-a faster implementation (the vectorised index) replaces ``reference_ranker`` without touching
-the rest (``default_ranker``); it may keep what it builds from a pool in ``Pool.derived``.
+requirement against a pool happens in exactly one place, behind the ``Ranker`` signature:
+``default_ranker`` is the vectorised index (``matcher.index``, which keeps its index of a pool
+in ``Pool.derived``); ``reference_ranker`` is the core's own ranker, with the same results.
 """
 
 from __future__ import annotations
