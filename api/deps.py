@@ -91,11 +91,17 @@ Admin = Annotated[Principal, Depends(get_admin)]
 def utf8(body: bytes) -> str:
     """A raw request body as text; not UTF-8 is a validation error, not a crash."""
     try:
-        return body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
             "the body is not UTF-8 text", [FieldError("(body)", f"invalid byte at offset {exc.start}")]
         ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ValidationFailed(
+            "the body contains NUL", [FieldError("(body)", "text must not contain NUL (\\u0000)", line)]
+        )
+    return text
 
 
 def _cursor(kind: str) -> Any:
@@ -127,10 +133,14 @@ def _query_names(route: Any) -> frozenset[str]:
 
 async def reject_unknown_query(request: Request) -> None:
     """A query parameter the operation does not define is an error, not silently ignored
-    (a typo like ``?seniorty=senior`` would otherwise list everything)."""
+    (a typo like ``?seniorty=senior`` would otherwise list everything); so is NUL in a query."""
     route = request.scope.get("route")
     if getattr(route, "dependant", None) is None:
         return
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise ValidationFailed(
+            "the query contains NUL", [FieldError("query", "text must not contain NUL (\\u0000)")]
+        )
     unknown = sorted(set(request.query_params) - _query_names(route))
     if unknown:
         raise ValidationFailed(

@@ -13,6 +13,7 @@ from api.problems import problem_responses
 from matcher.models import Role
 from matcher.services import accounts
 from matcher.services.accounts import KeyInfo
+from matcher.services.json_types import JsonTypes
 
 router = APIRouter(tags=["accounts"])
 
@@ -23,7 +24,7 @@ class Me(BaseModel):
     key_prefix: str
 
 
-class ClientKeyCreate(BaseModel):
+class ClientKeyCreate(JsonTypes):
     model_config = {"extra": "forbid"}
 
     role: Literal[Role.client]
@@ -36,7 +37,7 @@ class ClientKeyCreate(BaseModel):
     label: str = Field(default="", max_length=200)
 
 
-class StaffKeyCreate(BaseModel):
+class StaffKeyCreate(JsonTypes):
     model_config = {"extra": "forbid"}
 
     role: Literal[Role.recruiter, Role.admin]

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import hmac
 import math
+import re
 import secrets
 import string
 import threading
@@ -41,6 +42,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 #: ``last_used_at`` is written at most this often per key and process.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
+_PREFIX = re.compile(f"{KEY_TAG}[{_ALPHABET}]{{{PREFIX_CHARS}}}")
 
 
 @dataclass(frozen=True)
@@ -214,14 +216,14 @@ def authenticate(session: Session, raw_key: str) -> Principal:
     only: record the use with ``note_key_use`` once the request's transaction is over.
     """
     denied = Unauthenticated("invalid or revoked API key")
-    prefix = raw_key[:PREFIX_LEN] if raw_key.startswith(KEY_TAG) else ""
+    prefix = raw_key[:PREFIX_LEN]
     row = (
         session.exec(
             select(ApiKey, Client.slug)
             .join(Client, col(Client.id) == col(ApiKey.client_id), isouter=True)
             .where(ApiKey.prefix == prefix)
         ).first()
-        if len(prefix) == PREFIX_LEN
+        if _PREFIX.fullmatch(prefix)
         else None
     )
     expected = row[0].key_hash if row else _DUMMY_HASH

@@ -1,10 +1,11 @@
-"""JSON's own types for request bodies: a number is a number, a date is text.
+"""JSON's own types for request bodies: a number is a number, a date is text, text has no NUL.
 
 Pydantic's lax mode reads ``true`` as ``1.0``, ``"5"`` as ``5`` and ``0`` as the date
 1970-01-01. For data that arrives as JSON that is a silent misreading, so API bodies mix in
 ``JsonTypes``: before validation it walks the raw data along the model's fields (nested models,
 lists and dicts included) and rejects booleans and text where a number belongs and numbers
-where a date belongs, naming each field. Everything else is left to the model's validation.
+where a date belongs, naming each field. It also refuses text containing NUL anywhere, which
+PostgreSQL cannot store. Everything else is left to the model's validation.
 
 The errors are raised as ``ValidationFailed`` (not a pydantic error) so that each keeps its own
 field path; the API maps it to a 422 like any validation error.
@@ -51,6 +52,23 @@ def type_errors(annotation: Any, value: Any, path: str) -> list[FieldError]:
     return []
 
 
+def nul_errors(value: Any, path: str) -> list[FieldError]:
+    """Where text (a value or a key) in decoded JSON contains NUL."""
+    if isinstance(value, str):
+        return (
+            [FieldError(path or "(body)", "text must not contain NUL (\\u0000)")] if "\x00" in value else []
+        )
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in nul_errors(v, f"{path}.{i}" if path else str(i))]
+    if isinstance(value, dict):
+        errors = []
+        for k, v in value.items():
+            here = (f"{path}.{k}" if path else str(k)).replace("\x00", "\\u0000")
+            errors += nul_errors(k, here) + nul_errors(v, here)
+        return errors
+    return []
+
+
 def model_type_errors(model: type[BaseModel], data: dict[str, Any], prefix: str = "") -> list[FieldError]:
     errors = []
     for name, info in model.model_fields.items():
@@ -66,7 +84,7 @@ class JsonTypes(BaseModel):
     @classmethod
     def _json_types(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            errors = model_type_errors(cls, data)
+            errors = nul_errors(data, "") or model_type_errors(cls, data)
             if errors:
                 raise ValidationFailed(f"{len(errors)} field(s) of the wrong JSON type: {errors[0]}", errors)
         return data

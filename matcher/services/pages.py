@@ -62,6 +62,8 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         raise bad
     if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
         raise bad
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise bad
     return values
 
 

@@ -410,3 +410,26 @@ def test_unknown_query_parameters_are_rejected(world: World) -> None:
 def _first_candidate(world: World) -> str:
     page = world.http.get(f"{V1}/candidates", params={"limit": 1}, headers=world.auth("recruiter")).json()
     return str(page["items"][0]["id"])
+
+
+def test_nul_is_refused_everywhere_before_the_database(world: World) -> None:
+    h = world.auth("recruiter")
+    body = clone(example("candidate"), name="Asha\x00Rao")
+    r = world.http.post(f"{V1}/candidates", json=body, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
+    entry = _shortlist(world, "recruiter")["items"][0]["candidate"]["id"]
+    r = world.http.patch(
+        f"{V1}/requirements/{world.requirements['acme']}/shortlist/{entry}",
+        json={"notes": "a\x00"},
+        headers=h,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "notes"
+    r = world.http.get(f"{V1}/candidates", params={"skill": "py\x00thon"}, headers=h)
+    assert r.status_code == 422
+    lines = jsonl([example("candidate")]) + '{"external_id": "x\\u0000y"}\n'
+    r = world.http.post(
+        f"{V1}/candidates/import",
+        content=lines.replace("\\u0000", "\x00"),
+        headers={**h, "Content-Type": "application/x-ndjson"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["line"] == 2

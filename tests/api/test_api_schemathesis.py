@@ -32,7 +32,8 @@ BACKENDS = ["sqlite", "postgresql"] if os.environ.get("TALENTMATCH_SCHEMATHESIS_
 
 
 # Cursors are opaque: generate the ones each list hands out (any other value is invalid input).
-schemathesis.openapi.format("candidate-cursor", st.text(max_size=64).map(lambda t: encode_cursor([t])))
+_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=64)
+schemathesis.openapi.format("candidate-cursor", _TEXT.map(lambda t: encode_cursor([t])))
 schemathesis.openapi.format(
     "requirement-cursor",
     st.tuples(st.datetimes(timezones=st.just(dt.UTC)), st.uuids()).map(
