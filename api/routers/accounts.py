@@ -13,7 +13,7 @@ from api.problems import problem_responses
 from matcher.models import Role
 from matcher.services import accounts
 from matcher.services.accounts import KeyInfo
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 
 router = APIRouter(tags=["accounts"])
 
@@ -24,7 +24,7 @@ class Me(BaseModel):
     key_prefix: str
 
 
-class ClientKeyCreate(JsonTypes):
+class ClientKeyCreate(NoNul):
     model_config = {"extra": "forbid"}
 
     role: Literal[Role.client]
@@ -37,7 +37,7 @@ class ClientKeyCreate(JsonTypes):
     label: str = Field(default="", max_length=200)
 
 
-class StaffKeyCreate(JsonTypes):
+class StaffKeyCreate(NoNul):
     model_config = {"extra": "forbid"}
 
     role: Literal[Role.recruiter, Role.admin]

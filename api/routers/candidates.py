@@ -8,12 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from api.deps import Admin, CandidateCursor, Limit, SessionDep, SettingsDep, Staff, utf8
+from api.payloads import CandidatePatchPayload, CandidatePayload
 from api.problems import problem_responses
 from matcher.services import candidates
 from matcher.services.candidates import (
-    CandidateBody,
     CandidateFilters,
-    CandidatePatch,
     CandidateView,
     ErasureReport,
     ImportSummary,
@@ -25,7 +24,7 @@ NDJSON = "application/x-ndjson"
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
-def create_candidate(body: CandidateBody, session: SessionDep, caller: Staff) -> CandidateView:
+def create_candidate(body: CandidatePayload, session: SessionDep, caller: Staff) -> CandidateView:
     """Create one candidate in the import format; an existing external_id is a 409."""
     return candidates.create_candidate(session, body, actor=caller.actor)
 
@@ -63,7 +62,7 @@ def get_candidate(candidate_id: uuid.UUID, session: SessionDep, _: Staff) -> Can
 
 @router.put("/{candidate_id:uuid}", responses=problem_responses(409))
 def replace_candidate(
-    candidate_id: uuid.UUID, body: CandidateBody, session: SessionDep, caller: Staff
+    candidate_id: uuid.UUID, body: CandidatePayload, session: SessionDep, caller: Staff
 ) -> CandidateView:
     """Replace the whole record (import format)."""
     return candidates.replace_candidate(session, candidate_id, body, actor=caller.actor)
@@ -71,7 +70,7 @@ def replace_candidate(
 
 @router.patch("/{candidate_id:uuid}", responses=problem_responses(409))
 def patch_candidate(
-    candidate_id: uuid.UUID, body: CandidatePatch, session: SessionDep, caller: Staff
+    candidate_id: uuid.UUID, body: CandidatePatchPayload, session: SessionDep, caller: Staff
 ) -> CandidateView:
     """Change some fields; the result is validated as a whole record."""
     return candidates.patch_candidate(session, candidate_id, body, actor=caller.actor)

@@ -23,11 +23,12 @@ from api.deps import (
     Staff,
     utf8,
 )
+from api.payloads import RequirementPayload
 from api.problems import problem_responses
 from matcher.models import RecruiterStatus
 from matcher.services import requirements, shortlists
 from matcher.services.pages import DEFAULT_PAGE, Page
-from matcher.services.requirements import ImportSummary, RequirementBody, RequirementFilters, RequirementView
+from matcher.services.requirements import ImportSummary, RequirementFilters, RequirementView
 from matcher.services.shortlists import (
     ClientShortlistPage,
     EntryUpdate,
@@ -47,7 +48,7 @@ class ExportFormat(StrEnum):
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
-def create_requirement(body: RequirementBody, session: SessionDep, caller: Caller) -> RequirementView:
+def create_requirement(body: RequirementPayload, session: SessionDep, caller: Caller) -> RequirementView:
     """Create a requirement (import format) and start its matching. With a client key,
     ``client`` is filled from the key and may only name the key's own account."""
     return requirements.create_requirement(session, caller, body)
@@ -85,7 +86,7 @@ def get_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Call
 
 @router.put("/{requirement_id:uuid}", responses=problem_responses(409))
 def replace_requirement(
-    requirement_id: uuid.UUID, body: RequirementBody, session: SessionDep, caller: Caller
+    requirement_id: uuid.UUID, body: RequirementPayload, session: SessionDep, caller: Caller
 ) -> RequirementView:
     """Replace the spec and re-match; a requirement cannot move to another client."""
     return requirements.replace_requirement(session, caller, requirement_id, body)

@@ -7,9 +7,10 @@ import uuid
 from fastapi import APIRouter
 
 from api.deps import Admin, SessionDep
+from api.payloads import PreviewPayload, ProfileVersionPayload
 from api.problems import problem_responses
 from matcher.services import weights
-from matcher.services.weights import Preview, PreviewRequest, ProfileVersion, WeightProfileView
+from matcher.services.weights import Preview, WeightProfileView
 
 router = APIRouter(prefix="/weight-profiles", tags=["weight profiles"])
 
@@ -21,13 +22,13 @@ def list_profiles(session: SessionDep, _: Admin, all_versions: bool = False) -> 
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
-def create_version(body: ProfileVersion, session: SessionDep, caller: Admin) -> WeightProfileView:
+def create_version(body: ProfileVersionPayload, session: SessionDep, caller: Admin) -> WeightProfileView:
     """Save the next version of a profile; the open requirements using it are re-matched."""
     return weights.create_version(session, caller, body)
 
 
 @router.post("/preview")
-def preview(body: PreviewRequest, session: SessionDep, caller: Admin) -> Preview:
+def preview(body: PreviewPayload, session: SessionDep, caller: Admin) -> Preview:
     """How a requirement's top N would change under draft weights, before saving them."""
     return weights.preview(session, caller, body)
 

@@ -53,7 +53,7 @@ from matcher.schemas import (
 )
 from matcher.services import importing
 from matcher.services.audit import record
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed
@@ -85,11 +85,11 @@ class CandidateView(CandidateIn):
     updated_at: UtcDateTime
 
 
-class CandidateBody(CandidateIn, JsonTypes):
-    """A candidate in the import format, as the API takes it (JSON types enforced)."""
+class CandidateBody(CandidateIn, NoNul):
+    """A candidate in the import format (no NUL in any text)."""
 
 
-class CandidatePatch(JsonTypes):
+class CandidatePatch(NoNul):
     """Fields to change, in the import format; a field left out keeps its value.
 
     Nested objects (``vetting``, ``education``) and lists (``skills``, ``languages``) are

@@ -1,14 +1,17 @@
-"""JSON's own types for request bodies: a number is a number, a date is text, text has no NUL.
+"""Text without NUL, and JSON's own types for request bodies.
 
-Pydantic's lax mode reads ``true`` as ``1.0``, ``"5"`` as ``5`` and ``0`` as the date
-1970-01-01. For data that arrives as JSON that is a silent misreading, so API bodies mix in
-``JsonTypes``: before validation it walks the raw data along the model's fields (nested models,
-lists and dicts included) and rejects booleans and text where a number belongs and numbers
-where a date belongs, naming each field. It also refuses text containing NUL anywhere, which
-PostgreSQL cannot store. Everything else is left to the model's validation.
+``NoNul``: PostgreSQL cannot store NUL (``\\u0000``) in text, so a body with NUL in any string
+(or key) is refused before it gets near the database, where it would be a server error. The
+services' input models mix it in; it applies to the API and the web UI alike.
 
-The errors are raised as ``ValidationFailed`` (not a pydantic error) so that each keeps its own
-field path; the API maps it to a 422 like any validation error.
+``JsonTypes``: pydantic's lax mode reads ``true`` as ``1.0``, ``"5"`` as ``5`` and ``0`` as the
+date 1970-01-01. For data that arrives as JSON that is a silent misreading, so the API's body
+models (not the UI's, whose form fields are all text) also mix in ``JsonTypes``: before
+validation it walks the raw data along the model's fields (nested models, lists and dicts
+included) and refuses booleans and text where a number belongs and numbers where a date belongs.
+
+Both raise an ordinary pydantic ``ValidationError`` whose errors carry each field's location,
+so callers see them like any other validation error.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import types
 from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from matcher.errors import FieldError, ValidationFailed
-
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str]
 _NUMBERS = (int, float)
 
 
@@ -29,62 +33,79 @@ def _describe(value: Any) -> str:
     return "true/false" if isinstance(value, bool) else "text" if isinstance(value, str) else "a number"
 
 
-def type_errors(annotation: Any, value: Any, path: str) -> list[FieldError]:
+def type_problems(annotation: Any, value: Any, loc: Loc = ()) -> list[Problem]:
     """Where ``value`` (decoded JSON) has the wrong JSON type for ``annotation``."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return type_errors(get_args(annotation)[0], value, path)
+        return type_problems(get_args(annotation)[0], value, loc)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(annotation) if a is not type(None)]
-        return type_errors(options[0], value, path) if len(options) == 1 and value is not None else []
+        return type_problems(options[0], value, loc) if len(options) == 1 and value is not None else []
     if annotation in _NUMBERS and isinstance(value, bool | str):
-        return [FieldError(path, f"expected a number, got {_describe(value)}")]
+        return [(loc, f"expected a number, got {_describe(value)}")]
     if annotation is dt.date and isinstance(value, bool | int | float):
-        return [FieldError(path, f"expected a date as YYYY-MM-DD text, got {_describe(value)}")]
+        return [(loc, f"expected a date as YYYY-MM-DD text, got {_describe(value)}")]
     if isclass(annotation) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-        return model_type_errors(annotation, value, path)
+        return model_type_problems(annotation, value, loc)
     if origin is list and isinstance(value, list):
         (item,) = get_args(annotation)
-        return [e for i, v in enumerate(value) for e in type_errors(item, v, f"{path}.{i}")]
+        return [p for i, v in enumerate(value) for p in type_problems(item, v, (*loc, i))]
     if origin is dict and isinstance(value, dict):
         _, item = get_args(annotation)
-        return [e for k, v in value.items() for e in type_errors(item, v, f"{path}.{k}")]
+        return [p for k, v in value.items() for p in type_problems(item, v, (*loc, str(k)))]
     return []
 
 
-def nul_errors(value: Any, path: str) -> list[FieldError]:
-    """Where text (a value or a key) in decoded JSON contains NUL."""
-    if isinstance(value, str):
-        return (
-            [FieldError(path or "(body)", "text must not contain NUL (\\u0000)")] if "\x00" in value else []
-        )
-    if isinstance(value, list):
-        return [e for i, v in enumerate(value) for e in nul_errors(v, f"{path}.{i}" if path else str(i))]
-    if isinstance(value, dict):
-        errors = []
-        for k, v in value.items():
-            here = (f"{path}.{k}" if path else str(k)).replace("\x00", "\\u0000")
-            errors += nul_errors(k, here) + nul_errors(v, here)
-        return errors
-    return []
-
-
-def model_type_errors(model: type[BaseModel], data: dict[str, Any], prefix: str = "") -> list[FieldError]:
-    errors = []
+def model_type_problems(model: type[BaseModel], data: dict[str, Any], loc: Loc = ()) -> list[Problem]:
+    problems = []
     for name, info in model.model_fields.items():
         if name in data:
-            errors += type_errors(info.annotation, data[name], f"{prefix}.{name}" if prefix else name)
-    return errors
+            problems += type_problems(info.annotation, data[name], (*loc, name))
+    return problems
+
+
+def nul_problems(value: Any, loc: Loc = ()) -> list[Problem]:
+    """Where text (a value or a key) in decoded JSON contains NUL."""
+    if isinstance(value, str):
+        return [(loc, "text must not contain NUL (\\u0000)")] if "\x00" in value else []
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in nul_problems(v, (*loc, i))]
+    if isinstance(value, dict):
+        problems = []
+        for k, v in value.items():
+            here = (*loc, str(k).replace("\x00", "\\u0000"))
+            problems += nul_problems(k, here) + nul_problems(v, here)
+        return problems
+    return []
+
+
+def _raise(model: type[BaseModel], problems: list[Problem], data: Any) -> None:
+    if problems:
+        raise ValidationError.from_exception_data(
+            model.__name__,
+            [
+                InitErrorDetails(type=PydanticCustomError("json_type", message), loc=loc, input=data)
+                for loc, message in problems
+            ],
+        )
+
+
+class NoNul(BaseModel):
+    """Mix in to refuse NUL anywhere in the input (see the module doc)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        _raise(cls, nul_problems(data), data)
+        return data
 
 
 class JsonTypes(BaseModel):
-    """Mix in first: rejects lax JSON types before the model validates (see the module doc)."""
+    """Mix in to refuse lax JSON types before the model validates (see the module doc)."""
 
     @model_validator(mode="before")
     @classmethod
     def _json_types(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            errors = nul_errors(data, "") or model_type_errors(cls, data)
-            if errors:
-                raise ValidationFailed(f"{len(errors)} field(s) of the wrong JSON type: {errors[0]}", errors)
+            _raise(cls, model_type_problems(cls, data), data)
         return data

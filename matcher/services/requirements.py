@@ -23,7 +23,7 @@ from matcher.services import importing
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
 from matcher.services.exporting import requirement_record
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 from matcher.services.pages import (
     Page,
     UtcDateTime,
@@ -36,8 +36,8 @@ from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_requirement_changed
 
 
-class RequirementBody(RequirementIn, JsonTypes):
-    """A requirement in the import format (JSON types enforced). With a client key ``client``
+class RequirementBody(RequirementIn, NoNul):
+    """A requirement in the import format (no NUL in any text). With a client key ``client``
     may be left out (it is filled from the key); if given it must be the key's own account."""
 
     client: str | None = Field(  # type: ignore[assignment]

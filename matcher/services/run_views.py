@@ -17,7 +17,7 @@ from matcher.errors import NotFound
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, Role, RunStatus
 from matcher.services import runs
 from matcher.services.accounts import Principal
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime, check_limit
 
 
@@ -39,7 +39,7 @@ class RunView(BaseModel):
     error: str | None
 
 
-class RunRequest(JsonTypes):
+class RunRequest(NoNul):
     """What to re-match: the given requirements, or every open requirement (of ``client``)."""
 
     model_config = {"extra": "forbid"}

@@ -36,7 +36,7 @@ from matcher.models import (
 )
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.requirements import owned_requirement
 
@@ -117,7 +117,7 @@ class StaffShortlistPage(BaseModel):
     next_cursor: str | None = None
 
 
-class EntryUpdate(JsonTypes):
+class EntryUpdate(NoNul):
     """A recruiter's decision on one entry; fields left out are unchanged."""
 
     model_config = {"extra": "forbid"}

@@ -23,7 +23,7 @@ from matcher.schemas import Dimension, Track
 from matcher.services import matching, profiles
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
-from matcher.services.json_types import JsonTypes
+from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime
 from matcher.services.triggers import on_profile_changed
 from matcher.skills import load_taxonomy
@@ -45,7 +45,7 @@ class WeightProfileView(BaseModel):
     created_at: UtcDateTime
 
 
-class Weights(JsonTypes):
+class Weights(NoNul):
     """Relative weights, each > 0 (they are normalised to sum to 1); a key left out weighs 0."""
 
     model_config = {"extra": "forbid"}
