@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,31 @@ def need_server(env: str, what: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+_VAR_KEY = pytest.StashKey[Path]()
+EMBEDDED = {
+    "TALENTMATCH_DATABASE_URL": "sqlite:///{var}/talentmatch.db",
+    "TALENTMATCH_BROKER_URL": "sqla+sqlite:///{var}/broker.db",
+    "TALENTMATCH_RESULT_BACKEND": "db+sqlite:///{var}/results.db",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the embedded database, broker and result store at a temporary folder before any
+    test module is imported (``tasks.app`` builds its Celery app at import): a test that triggers
+    a re-match without choosing a broker must not queue work into the checkout's ``./var``, where
+    a later ``talentmatch demo`` worker would run it. Tests that need other values set their own."""
+    var = Path(tempfile.mkdtemp(prefix="talentmatch-tests-"))
+    config.stash[_VAR_KEY] = var
+    for name, template in EMBEDDED.items():
+        os.environ[name] = template.format(var=var)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    var = config.stash.get(_VAR_KEY, None)
+    if var is not None:
+        shutil.rmtree(var, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
