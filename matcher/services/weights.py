@@ -168,9 +168,10 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
     pool = matching.process_pool_cache().get(session, loaded.profile.track)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
     day = matching.today()
+    ranker = matching.default_ranker()
 
     def top(profile: WeightProfile) -> list[PreviewEntry]:
-        ranking = matching.reference_ranker(loaded.profile, pool, profile, relations, day, top=body.top)
+        ranking = ranker(loaded.profile, pool, profile, relations, day, top=body.top)
         return [
             PreviewEntry(
                 candidate_id=pool.id_of(r.external_id),
