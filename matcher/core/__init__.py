@@ -10,7 +10,7 @@ from matcher.core.profiles import (
     load_profile,
     parse_profile,
 )
-from matcher.core.ranking import rank, score_candidate
+from matcher.core.ranking import Scorer, check_profile, check_relations, rank, score_candidate
 from matcher.core.results import ComponentScore, RankedCandidate, SkillMatch
 from matcher.core.timezones import overlap_hours
 from matcher.core.types import (
@@ -32,9 +32,12 @@ __all__ = [
     "Relations",
     "RequiredSkill",
     "RequirementProfile",
+    "Scorer",
     "SkillMatch",
     "SkillRef",
     "WeightProfile",
+    "check_profile",
+    "check_relations",
     "default_profile",
     "default_profiles",
     "load_profile",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from matcher.core.types import Component, Relations
 from matcher.schemas import CURRENCY_PER_USD, Dimension
@@ -82,6 +83,18 @@ def relation_credit(required_key: str, candidate_key: str, relations: Relations)
     if required_key == candidate_key:
         return 1.0
     return clip01(relations.get(required_key, {}).get(candidate_key, 0.0))
+
+
+def relation_credits(required_key: str, relations: Relations) -> dict[str, float]:
+    """``relation_credit`` of every candidate key that earns any credit towards ``required_key``
+    (the skill itself first, at 1.0): every other key earns 0."""
+    out = {required_key: relation_credit(required_key, required_key, relations)}
+    for key in relations.get(required_key, {}):
+        if key != required_key:
+            credit = relation_credit(required_key, key, relations)
+            if credit > 0:
+                out[key] = credit
+    return out
 
 
 def years_factor(years: float, min_years: float) -> float:
@@ -189,6 +202,7 @@ def education(degree_level: int, min_degree_level: int, field_matches: bool) -> 
     return EDUCATION_DEGREE_SHARE * degree_part + (1.0 - EDUCATION_DEGREE_SHARE) * field_part
 
 
+@lru_cache(maxsize=4096)
 def _field_words(text: str) -> frozenset[str]:
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("&", " and "))
     return frozenset(cleaned.split())

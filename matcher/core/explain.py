@@ -94,12 +94,19 @@ def _skill_reasons(
     return reasons, matches
 
 
-def _role_fit(candidate: CandidateProfile, profile: WeightProfile, value: float, lost: float) -> str:
-    weight = profile.components[Component.role_fit]
+def _role_fit(
+    candidate: CandidateProfile,
+    track: str,
+    dimension_points: Sequence[tuple[Dimension, float]],
+    value: float,
+    lost: float,
+) -> str:
+    """``dimension_points``: per dimension, in the profile's order, the points its weight is worth
+    (role-fit weight x 100 x dimension weight)."""
     losses: dict[Dimension, float] = {}
-    for dim, dim_weight in profile.dimensions.items():
-        losses[dim] = weight * 100.0 * dim_weight * (1.0 - f.dimension_value(candidate.vetting_scores, dim))
-    text = f"role fit {value:.0%} ({profile.track.value} weighting){_cost(lost)}"
+    for dim, points in dimension_points:
+        losses[dim] = points * (1.0 - f.dimension_value(candidate.vetting_scores, dim))
+    text = f"role fit {value:.0%} ({track} weighting){_cost(lost)}"
     worst = [d for d in sorted(losses, key=lambda d: -losses[d]) if losses[d] >= SHOWN_POINTS]
     assessed = [d for d in worst if d in candidate.vetting_scores][:SHOWN_DIMENSIONS]
     if assessed:
@@ -145,54 +152,76 @@ def _education(candidate: CandidateProfile, requirement: RequirementProfile, fie
     return f"education {have}: {'; '.join(verdicts)}"
 
 
-def explain(
-    requirement: RequirementProfile,
-    candidate: CandidateProfile,
-    profile: WeightProfile,
-    features: PairFeatures,
-    values: Mapping[Component, float],
-    base: float,
-) -> tuple[list[str], list[SkillMatch]]:
-    """Reasons (costliest first) and the structured skill matches of one scored candidate."""
-    w = profile.components
+class Explainer:
+    """Writes the reasons of candidates scored against one requirement with one profile; the
+    parts that depend on those two alone are worked out once."""
 
-    def lost(component: Component) -> float:
-        return w[component] * 100.0 * (1.0 - values[component])
+    __slots__ = ("_budget", "_dimension_points", "_overlap", "_points", "_track", "requirement")
 
-    must_reasons, must_matches = _skill_reasons(
-        "must_have", features.must_have, w[Component.must_have] * 100.0 + base * f.MUST_HAVE_GATE
-    )
-    nice_reasons, nice_matches = _skill_reasons(
-        "nice_to_have", features.nice_to_have, w[Component.nice_to_have] * 100.0
-    )
-    overlap = (
-        f"overlap {hours(features.overlap_hours)} with {requirement.timezone} "
-        f"on {requirement.start_by.isoformat()} (needs {hours(requirement.min_overlap_hours)})"
-    )
-    experience = (
-        f"{candidate.years_experience:g} of {requirement.min_years_experience:g} years experience"
-        if requirement.min_years_experience > 0
-        else f"{candidate.years_experience:g} years experience, no minimum"
-    )
-    budget = money(requirement.max_hourly_rate, requirement.currency)
-    texts = {
-        Component.role_fit: _role_fit(
-            candidate, profile, values[Component.role_fit], lost(Component.role_fit)
-        ),
-        Component.experience: experience,
-        Component.seniority: _seniority(candidate, requirement),
-        Component.rate: f"rate {rate_text(candidate, requirement)}, "
-        f"{features.rate_ratio:.0%} of budget {budget}",
-        Component.timezone: overlap,
-        Component.availability: _availability(candidate, requirement, features.days_early),
-        Component.education: _education(candidate, requirement, features.field_matches),
-    }
-    reasons = must_reasons + nice_reasons
-    for component, text in texts.items():
-        suffix = "" if component is Component.role_fit else _cost(lost(component))
-        reasons.append((lost(component), text + suffix))
-    ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
-    return [reasons[i][1] for i in ordered], must_matches + nice_matches
+    def __init__(self, requirement: RequirementProfile, profile: WeightProfile) -> None:
+        r = requirement
+        w = profile.components
+        self.requirement = r
+        #: What each component is worth in points: its loss is ``points * (1 - value)``.
+        self._points = {c: w[c] * 100.0 for c in Component}
+        role = self._points[Component.role_fit]
+        self._dimension_points = [(dim, role * weight) for dim, weight in profile.dimensions.items()]
+        self._track = profile.track.value
+        self._overlap = f"with {r.timezone} on {r.start_by.isoformat()} (needs {hours(r.min_overlap_hours)})"
+        self._budget = money(r.max_hourly_rate, r.currency)
+
+    def explain(
+        self,
+        candidate: CandidateProfile,
+        features: PairFeatures,
+        values: Mapping[Component, float],
+        base: float,
+    ) -> tuple[list[str], list[SkillMatch]]:
+        """Reasons (costliest first) and the structured skill matches of one scored candidate."""
+        requirement, points = self.requirement, self._points
+
+        def lost(component: Component) -> float:
+            return points[component] * (1.0 - values[component])
+
+        must_reasons, must_matches = _skill_reasons(
+            "must_have", features.must_have, points[Component.must_have] + base * f.MUST_HAVE_GATE
+        )
+        nice_reasons, nice_matches = _skill_reasons(
+            "nice_to_have", features.nice_to_have, points[Component.nice_to_have]
+        )
+        experience = (
+            f"{candidate.years_experience:g} of {requirement.min_years_experience:g} years experience"
+            if requirement.min_years_experience > 0
+            else f"{candidate.years_experience:g} years experience, no minimum"
+        )
+        role_fit_lost = lost(Component.role_fit)
+        reasons = must_reasons + nice_reasons
+        reasons.append(
+            (
+                role_fit_lost,
+                _role_fit(
+                    candidate,
+                    self._track,
+                    self._dimension_points,
+                    values[Component.role_fit],
+                    role_fit_lost,
+                ),
+            )
+        )
+        texts = {
+            Component.experience: experience,
+            Component.seniority: _seniority(candidate, requirement),
+            Component.rate: f"rate {rate_text(candidate, requirement)}, "
+            f"{features.rate_ratio:.0%} of budget {self._budget}",
+            Component.timezone: f"overlap {hours(features.overlap_hours)} {self._overlap}",
+            Component.availability: _availability(candidate, requirement, features.days_early),
+            Component.education: _education(candidate, requirement, features.field_matches),
+        }
+        for component, text in texts.items():
+            component_lost = lost(component)
+            reasons.append((component_lost, text + _cost(component_lost)))
+        ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
+        return [reasons[i][1] for i in ordered], must_matches + nice_matches
 
 
 def why_above(a: RankedCandidate, b: RankedCandidate) -> list[str]:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from matcher.core import components as f
 from matcher.core.eligibility import exclusions
-from matcher.core.explain import explain
-from matcher.core.features import PairFeatures, pair_features
+from matcher.core.explain import Explainer
+from matcher.core.features import PairFeatures, RequirementFeatures
 from matcher.core.profiles import WeightProfile
 from matcher.core.results import ComponentScore, RankedCandidate
 from matcher.core.types import CandidateProfile, Component, Relations, RequirementProfile
@@ -50,7 +50,8 @@ def component_values(
     }
 
 
-def _check_profile(requirement: RequirementProfile, profile: WeightProfile) -> None:
+def check_profile(requirement: RequirementProfile, profile: WeightProfile) -> None:
+    """A profile scores requirements of its own track only."""
     if profile.track is not requirement.track:
         raise ValidationFailed(
             f"weight profile {profile.label} is for the {profile.track.value} track, "
@@ -58,7 +59,8 @@ def _check_profile(requirement: RequirementProfile, profile: WeightProfile) -> N
         )
 
 
-def _check_relations(relations: Relations) -> None:
+def check_relations(relations: Relations) -> None:
+    """Every relation credit is a number in 0..1."""
     for required, related in relations.items():
         for candidate_key, credit in related.items():
             if not (math.isfinite(credit) and 0.0 <= credit <= 1.0):
@@ -67,38 +69,58 @@ def _check_relations(relations: Relations) -> None:
                 )
 
 
-def _score(
-    requirement: RequirementProfile,
-    candidate: CandidateProfile,
-    profile: WeightProfile,
-    relations: Relations,
-    today: dt.date,
-) -> RankedCandidate:
-    features = pair_features(requirement, candidate, relations, today)
-    values = component_values(requirement, candidate, features, profile)
-    base = f.base_score(values, profile.components)
-    score = f.total_score(base, values[Component.must_have])
-    reasons, matches = explain(requirement, candidate, profile, features, values, base)
-    excluded = exclusions(requirement, candidate, features)
-    return RankedCandidate(
-        external_id=candidate.external_id,
-        rank=None,
-        score=score,
-        eligible=not excluded,
-        profile=profile.label,
-        components={
-            c.value: ComponentScore(
-                value=values[c],
-                weight=profile.components[c],
-                points=100.0 * profile.components[c] * values[c],
-            )
-            for c in Component
-        },
-        must_have_penalty=base - score,
-        reasons=reasons,
-        exclusions=excluded,
-        skill_matches=matches,
-    )
+class Scorer:
+    """Scores and explains candidates against one requirement, with one weight profile, relation
+    credits and date; what ``rank`` and ``score_candidate`` run for each candidate.
+
+    The inputs are checked once, here (``check_profile``, ``check_relations``), and what depends
+    on them alone (relation credits per candidate skill key, recency factors, the points each
+    component is worth, the requirement's side of the reasons) is worked out once, so scoring
+    many candidates repeats only the per-candidate work. ``score`` is exactly
+    ``score_candidate`` of the same arguments.
+    """
+
+    __slots__ = ("_explainer", "_features", "_points", "profile", "requirement")
+
+    def __init__(
+        self,
+        requirement: RequirementProfile,
+        profile: WeightProfile,
+        relations: Relations,
+        today: dt.date,
+    ) -> None:
+        check_profile(requirement, profile)
+        check_relations(relations)
+        self.requirement = requirement
+        self.profile = profile
+        self._features = RequirementFeatures(requirement, relations, today)
+        self._explainer = Explainer(requirement, profile)
+        self._points = [(c, profile.components[c], 100.0 * profile.components[c]) for c in Component]
+
+    def score(self, candidate: CandidateProfile) -> RankedCandidate:
+        """Score and explain one candidate (``rank`` is None; eligibility is reported, not applied)."""
+        requirement, profile = self.requirement, self.profile
+        features = self._features.pair(candidate)
+        values = component_values(requirement, candidate, features, profile)
+        base = f.base_score(values, profile.components)
+        score = f.total_score(base, values[Component.must_have])
+        reasons, matches = self._explainer.explain(candidate, features, values, base)
+        excluded = exclusions(requirement, candidate, features)
+        return RankedCandidate(
+            external_id=candidate.external_id,
+            rank=None,
+            score=score,
+            eligible=not excluded,
+            profile=profile.label,
+            components={
+                c.value: ComponentScore(value=values[c], weight=weight, points=points * values[c])
+                for c, weight, points in self._points
+            },
+            must_have_penalty=base - score,
+            reasons=reasons,
+            exclusions=excluded,
+            skill_matches=matches,
+        )
 
 
 def score_candidate(
@@ -109,9 +131,7 @@ def score_candidate(
     today: dt.date,
 ) -> RankedCandidate:
     """Score and explain one candidate (``rank`` is None; eligibility is reported, not applied)."""
-    _check_profile(requirement, profile)
-    _check_relations(relations)
-    return _score(requirement, candidate, profile, relations, today)
+    return Scorer(requirement, profile, relations, today).score(candidate)
 
 
 def sort_key(result: RankedCandidate) -> tuple[float, float, str]:
@@ -138,8 +158,7 @@ def rank(
     With ``include_ineligible`` every ineligible candidate follows, unranked, best score first,
     each with its exclusions.
     """
-    _check_profile(requirement, profile)
-    _check_relations(relations)
+    scorer = Scorer(requirement, profile, relations, today)
     if top is not None and top < 1:
         raise ValidationFailed(f"top must be at least 1, got {top}")
     seen: set[str] = set()
@@ -147,7 +166,7 @@ def rank(
         if candidate.external_id in seen:
             raise ValidationFailed(f"candidate {candidate.external_id} appears twice")
         seen.add(candidate.external_id)
-    scored = sorted((_score(requirement, c, profile, relations, today) for c in candidates), key=sort_key)
+    scored = sorted((scorer.score(c) for c in candidates), key=sort_key)
     eligible = [r for r in scored if r.eligible][:top]
     ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(eligible, start=1)]
     if include_ineligible:

@@ -10,7 +10,10 @@ WORKDAY_START = dt.time(9, 0)
 WORKDAY_END = dt.time(17, 0)
 
 
+@lru_cache(maxsize=4096)
 def _workday_utc(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """09:00 and 17:00 local time of ``day`` in ``zone``, in UTC. Cached: an overlap needs the
+    candidate's zone on three days, and many requirements share zones and start dates."""
     tz = ZoneInfo(zone)
     start = dt.datetime.combine(day, WORKDAY_START, tzinfo=tz).astimezone(dt.UTC)
     end = dt.datetime.combine(day, WORKDAY_END, tzinfo=tz).astimezone(dt.UTC)

@@ -2,9 +2,9 @@
 
 ``CandidateIndex.rank`` has the contract of ``matcher.core.ranking.rank`` and returns the same
 ``RankedCandidate`` objects. The pool is scored with array operations (``scoring``); only the
-top K contenders are rebuilt as profiles and scored by the core's own scorer (``_score``:
-what ``rank`` and ``score_candidate`` run once the inputs are checked; they are checked here
-once per ranking), which writes the explanations and gives the exact sort key. Contenders
+top K contenders are rebuilt as profiles and scored by the core's own scorer (``Scorer``, what
+``rank`` and ``score_candidate`` run; built once per ranking, which checks the inputs), which
+writes the explanations and gives the exact sort key. Contenders
 are every candidate whose vectorised score is within ``CONTENDER_MARGIN`` of the K-th best, so
 even a last-bit difference in a score could never change who makes the cut or the order.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.core.profiles import WeightProfile
-from matcher.core.ranking import _check_profile, _check_relations, _score, sort_key
+from matcher.core.ranking import Scorer, check_profile, check_relations, sort_key
 from matcher.core.results import RankedCandidate
 from matcher.core.types import CandidateProfile, Relations, RequirementProfile
 from matcher.errors import Conflict, NotFound, ValidationFailed
@@ -281,8 +281,8 @@ class CandidateIndex:
         today: dt.date,
     ) -> PoolScores:
         """Every candidate's vectorised score and eligibility (no explanations, no ranking)."""
-        _check_profile(requirement, profile)
-        _check_relations(relations)
+        check_profile(requirement, profile)
+        check_relations(relations)
         with self._lock:
             self.flush()
             plan = self._plan(requirement, profile, relations, today)
@@ -337,8 +337,7 @@ class CandidateIndex:
         reference, which writes the explanations).
         """
         started = time.perf_counter()
-        _check_profile(requirement, profile)
-        _check_relations(relations)
+        scorer = Scorer(requirement, profile, relations, today)
         if top is not None and top < 1:
             raise ValidationFailed(f"top must be at least 1, got {top}")
         with self._lock:
@@ -349,10 +348,7 @@ class CandidateIndex:
             selected = time.perf_counter()
 
             def explain(seg: Segment, rows: Iterable[int]) -> list[RankedCandidate]:
-                return [
-                    _score(requirement, seg.profile(int(r), self._tables), profile, relations, today)
-                    for r in rows
-                ]
+                return [scorer.score(seg.profile(int(r), self._tables)) for r in rows]
 
             results = sorted(
                 (r for seg, rows in picked for r in explain(seg, rows) if r.eligible), key=sort_key

@@ -162,7 +162,7 @@ class Plan:
             ).values(tables.years.values)[years_code]
             columns: list[tuple[int, FloatArray]] = []
             by_key = np.zeros(n_keys)
-            for key, relation in _sources(required.key, relations):
+            for key, relation in f.relation_credits(required.key, relations).items():
                 col = tables.keys.get(key)
                 if col is not None:
                     # The core's own product, applied to the arrays: same operations, same order.
@@ -210,15 +210,3 @@ class Plan:
             ]
             cache.role_fit[key] = (len(scores), terms)
         return terms
-
-
-def _sources(required: str, relations: Relations) -> list[tuple[str, float]]:
-    """The candidate skill keys earning credit towards ``required``, with their relation credit
-    (``components.relation_credit``); the skill itself first."""
-    out = [(required, f.relation_credit(required, required, relations))]
-    for key in relations.get(required, {}):
-        if key != required:
-            credit = f.relation_credit(required, key, relations)
-            if credit > 0:
-                out.append((key, credit))
-    return out
