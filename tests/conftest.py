@@ -133,3 +133,19 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def cli_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``db_url`` as the configured database of the CLI and services run in this process."""
+    from matcher import db
+    from matcher.settings import get_settings
+
+    monkeypatch.setenv("TALENTMATCH_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield db_url
+    db.get_engine().dispose()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()

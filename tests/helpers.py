@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "formats"
 if not SHARED.exists():
     SHARED = Path(__file__).resolve().parents[1] / "tests" / "data" / "formats"
@@ -19,3 +21,16 @@ def example(name: str) -> dict[str, Any]:
 
 def jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r) + "\n" for r in records)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``talentmatch ARGS`` in this process: (exit code, stdout, stderr)."""
+    from matcher.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err

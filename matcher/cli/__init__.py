@@ -7,6 +7,7 @@ assembles them and turns domain errors into one readable line and a non-zero exi
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -26,6 +27,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one readable line to stderr and return the Exit to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of a file the user named, or one readable error line and exit 1."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise fail(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror}") from None
 
 
 def _register() -> None:

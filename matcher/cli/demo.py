@@ -17,7 +17,6 @@ import typer
 
 from matcher.cli import app, fail
 from matcher.cli.progress import progress_bar
-from matcher.settings import get_settings
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
@@ -54,6 +53,7 @@ def demo(
     from matcher.models import Role
     from matcher.services import accounts, profiles, runs
     from matcher.services.seeding import seed as seed_data
+    from matcher.settings import get_settings
 
     settings = get_settings()
     db.upgrade()

@@ -14,7 +14,6 @@ from typing import Annotated, BinaryIO, Literal
 
 import typer
 
-from fixtures.generator import jsonl_chunks
 from matcher.cli import app, fail
 from matcher.cli.progress import progress_bar
 from matcher.errors import TalentmatchError
@@ -59,6 +58,8 @@ def _emit(
 ) -> None:
     if out is not None and not out.parent.is_dir():
         raise fail(f"directory {str(out.parent)!r} does not exist")
+    from fixtures.generator import jsonl_chunks
+
     try:
         chunks = jsonl_chunks(
             kind, count, seed, start=start, clients=clients, workers=_workers(workers, count)

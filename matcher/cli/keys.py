@@ -5,9 +5,7 @@ from __future__ import annotations
 import typer
 
 from matcher.cli import app
-from matcher.db import session_scope
-from matcher.models import Role
-from matcher.services import accounts
+from matcher.roles import Role
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -20,6 +18,9 @@ def create(
     label: str = typer.Option("", "--label", help="A note to recognise the key by."),
 ) -> None:
     """Create a key and print it. It is shown this once: only its hash is stored."""
+    from matcher.db import session_scope
+    from matcher.services import accounts
+
     with session_scope() as session:
         new = accounts.create_key(session, role, client=client, label=label, actor="cli")
     owner = f" for client {new.info.client}" if new.info.client else ""
@@ -35,6 +36,9 @@ def list_(
     all_keys: bool = typer.Option(False, "--all", help="Include revoked keys."),
 ) -> None:
     """List keys (prefix, role, client, state); never the secrets."""
+    from matcher.db import session_scope
+    from matcher.services import accounts
+
     with session_scope() as session:
         keys = accounts.list_keys(session, include_revoked=all_keys)
     if not keys:
@@ -50,6 +54,9 @@ def list_(
 @keys_app.command("revoke")
 def revoke(key: str = typer.Argument(..., help="The key's prefix (tm_xxxxxxxx) or id.")) -> None:
     """Revoke a key; it stops working at once."""
+    from matcher.db import session_scope
+    from matcher.services import accounts
+
     with session_scope() as session:
         info = accounts.revoke_key(session, key, actor="cli")
     typer.echo(f"revoked {info.prefix}")

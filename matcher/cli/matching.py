@@ -7,23 +7,28 @@ import socket
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import select
 
 from matcher.cli import app, fail
 from matcher.cli.progress import progress_bar
-from matcher.db import get_engine, session_scope
-from matcher.models import Requirement
-from matcher.services import runs
 
-REQ = Requirement.__table__  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from matcher.services.runs import RunProgress
+
 DEFAULT_SCHEDULE_FILE = Path("var") / "celerybeat-schedule"
 POLL_SECONDS = 0.5
 
 
 def _requirement_ids(values: list[str]) -> list[uuid.UUID]:
     """UUIDs as given; anything else is an external id, which must name one requirement."""
+    from sqlalchemy import select
+
+    from matcher.db import session_scope
+    from matcher.models import Requirement
+
+    req = Requirement.__table__  # type: ignore[attr-defined]
     ids = []
     with session_scope() as session:
         for value in values:
@@ -32,7 +37,7 @@ def _requirement_ids(values: list[str]) -> list[uuid.UUID]:
                 continue
             except ValueError:
                 pass
-            found = list(session.scalars(select(REQ.c.id).where(REQ.c.external_id == value)))
+            found = list(session.scalars(select(req.c.id).where(req.c.external_id == value)))
             if not found:
                 raise fail(f"no requirement with id or external id {value!r}")
             if len(found) > 1:
@@ -43,7 +48,7 @@ def _requirement_ids(values: list[str]) -> list[uuid.UUID]:
     return ids
 
 
-def _summary(progress: runs.RunProgress) -> str:
+def _summary(progress: RunProgress) -> str:
     return (
         f"run {progress.id} {progress.status.value}: {progress.processed}/{progress.total} requirements"
         f" ({progress.failed} failed); shortlists: {progress.entered} entered, {progress.left} left,"
@@ -51,7 +56,10 @@ def _summary(progress: runs.RunProgress) -> str:
     )
 
 
-def _wait(run_id: uuid.UUID, total: int) -> runs.RunProgress:
+def _wait(run_id: uuid.UUID, total: int) -> RunProgress:
+    from matcher.db import session_scope
+    from matcher.services import runs
+
     shown = 0
     with progress_bar("re-matching", total) as advance:
         while True:
@@ -76,6 +84,9 @@ def rematch(
     inline: bool = typer.Option(False, "--inline", help="Match in this process: no broker, no worker."),
 ) -> None:
     """Re-match requirements: a match run, in chunks on the workers (or --inline)."""
+    from matcher.db import get_engine, session_scope
+    from matcher.services import runs
+
     ids = _requirement_ids(requirement) if requirement else None
     errors: list[Exception] = []
 
@@ -111,6 +122,9 @@ def rematch(
 @app.command("runs")
 def list_runs(limit: int = typer.Option(10, min=1, max=1000, help="How many, latest first.")) -> None:
     """The latest match runs and their progress."""
+    from matcher.db import session_scope
+    from matcher.services import runs
+
     with session_scope() as session:
         for progress in runs.list_runs(session, limit=limit):
             typer.echo(f"{progress.created_at:%Y-%m-%d %H:%M:%S} {progress.trigger:<10} {_summary(progress)}")

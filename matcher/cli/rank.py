@@ -6,32 +6,20 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
-from matcher.cli import app, fail
-from matcher.cli.transfer import _read
-from matcher.core import (
-    RankedCandidate,
-    default_profile,
-    load_profile,
-    prepare_candidate,
-    prepare_requirement,
-    rank,
-    relations_for,
-    skill_names,
-)
+from matcher.cli import app, fail, read_text
 from matcher.errors import TalentmatchError
-from matcher.records import parse_models
-from matcher.schemas import CandidateIn, RequirementIn
-from matcher.settings import get_settings
-from matcher.skills import default_resolver
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from rich.table import Table
+
+    from matcher.core import RankedCandidate
+
+M = TypeVar("M", bound="BaseModel")
 
 #: Components and reasons shown per row of the table; ``--json`` has them all.
 TABLE_COMPONENTS = 3
@@ -39,7 +27,9 @@ TABLE_REASONS = 2
 
 
 def _parse(path: Path, model: type[M]) -> list[M]:
-    good, errors = parse_models(_read(path), model)
+    from matcher.records import parse_models
+
+    good, errors = parse_models(read_text(path), model)
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise fail(f"{path}: {errors[0]}{more}")
@@ -47,6 +37,8 @@ def _parse(path: Path, model: type[M]) -> list[M]:
 
 
 def _today(value: str | None) -> dt.date:
+    from matcher.settings import get_settings
+
     text = value or get_settings().today
     if text is None:
         return dt.date.today()
@@ -62,6 +54,8 @@ def _components(result: RankedCandidate) -> str:
 
 
 def _table(results: Sequence[RankedCandidate], title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_lines=True)
     table.add_column("rank", justify="right")
     table.add_column("candidate")
@@ -99,6 +93,20 @@ def rank_command(
     ),
 ) -> None:
     """Rank candidates for one requirement, with the points and reasons behind each score."""
+    from rich.console import Console
+
+    from matcher.core import (
+        default_profile,
+        load_profile,
+        prepare_candidate,
+        prepare_requirement,
+        rank,
+        relations_for,
+        skill_names,
+    )
+    from matcher.schemas import CandidateIn, RequirementIn
+    from matcher.skills import default_resolver
+
     requirements = _parse(requirement_file, RequirementIn)
     if len(requirements) != 1:
         raise fail(f"{requirement_file}: expected one requirement, found {len(requirements)}")

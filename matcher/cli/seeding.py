@@ -6,8 +6,6 @@ import typer
 
 from matcher.cli import app
 from matcher.cli.progress import progress_bar
-from matcher.db import session_scope
-from matcher.services.seeding import seed as seed_service
 
 
 @app.command()
@@ -17,6 +15,9 @@ def seed(
     seed: int = typer.Option(42, help="Random seed: the same seed gives the same data."),
 ) -> None:
     """Fill the database with realistic generated candidates and requirements."""
+    from matcher.db import session_scope
+    from matcher.services.seeding import seed as seed_service
+
     with progress_bar("seeding", candidates + requirements) as advance, session_scope() as session:
         cands, reqs = seed_service(
             session, candidates=candidates, requirements=requirements, seed=seed, progress=advance

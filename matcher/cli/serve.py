@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from matcher.cli import app
-from matcher.settings import get_settings
 
 
 @app.command()
@@ -17,6 +16,8 @@ def serve(
 ) -> None:
     """Serve the API (OpenAPI at /docs and /openapi.json) on the configured database."""
     import uvicorn
+
+    from matcher.settings import get_settings
 
     settings = get_settings()
     uvicorn.run(

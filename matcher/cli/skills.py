@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.cli import app, fail
-from matcher.skills import default_resolver, load_taxonomy
 
 skills_app = typer.Typer(
     help="The skill taxonomy: resolve free-text names, list canonical skills.",
@@ -26,6 +25,8 @@ def resolve(
     ),
 ) -> None:
     """Resolve each NAME to its canonical skill: exact, alias, fuzzy (with score) or unknown."""
+    from matcher.skills import default_resolver
+
     resolutions = default_resolver().resolve_many(names)
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in resolutions], indent=2, ensure_ascii=False))
@@ -41,6 +42,8 @@ def list_skills(
     category: str | None = typer.Option(None, "--category", "-c", help="Only this category."),
 ) -> None:
     """Print the canonical skills (id, name, category, aliases), optionally of one category."""
+    from matcher.skills import load_taxonomy
+
     taxonomy = load_taxonomy()
     if category is not None and category not in taxonomy.categories:
         known = ", ".join(sorted(taxonomy.categories))

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from matcher.models.base import timestamp, uuid_pk
-
-
-class Role(StrEnum):
-    client = "client"
-    recruiter = "recruiter"
-    admin = "admin"
+from matcher.roles import Role
 
 
 class Client(SQLModel, table=True):
