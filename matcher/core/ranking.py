@@ -14,7 +14,7 @@ from matcher.core.eligibility import exclusions
 from matcher.core.explain import Explainer
 from matcher.core.features import PairFeatures, RequirementFeatures
 from matcher.core.profiles import WeightProfile
-from matcher.core.results import ComponentScore, RankedCandidate
+from matcher.core.results import RankedCandidate
 from matcher.core.types import CandidateProfile, Component, Relations, RequirementProfile
 from matcher.errors import ValidationFailed
 from matcher.schemas import DEGREE_LEVEL, SENIORITY_LEVEL
@@ -112,8 +112,9 @@ class Scorer:
             score=score,
             eligible=not excluded,
             profile=profile.label,
+            # ComponentScore and SkillMatch fields as dicts: validated in this one call.
             components={
-                c.value: ComponentScore(value=values[c], weight=weight, points=points * values[c])
+                c.value: {"value": values[c], "weight": weight, "points": points * values[c]}
                 for c, weight, points in self._points
             },
             must_have_penalty=base - score,
