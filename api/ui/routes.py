@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from api.ui import forms, present
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
-from matcher.models import EntryState, RecruiterStatus
+from matcher.models import RecruiterStatus
 from matcher.schemas import RequirementStatus, Track
 from matcher.services import accounts, candidates, requirements, runs, shortlists, ui_views
 from matcher.services.requirements import RequirementFilters, RequirementView
@@ -261,24 +261,8 @@ def progress(ui: SignedIn, requirement_id: uuid.UUID) -> Response:
 @router.get("/requirements/{requirement_id}/changes")
 def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    latest = ui_views.last_run_changes(ui.db, ui.me, requirement.id)
-    changes = latest
-    if latest is not None and not latest.changed_anything:
-        changes = ui_views.last_run_changes(ui.db, ui.me, requirement.id, changed_only=True) or latest
-    groups: dict[str, list[Any]] = {"new": [], "moved": [], "out": []}
-    if changes is not None:
-        everything = shortlists.get_shortlist_all(ui.db, ui.me, requirement.id, state=StateFilter.all)
-        for entry in everything.items:
-            cid = entry.candidate.id
-            if cid not in changes.written_ids:
-                continue
-            if entry.state is not EntryState.active:
-                groups["out"].append(entry)
-            elif cid in changes.new_ids:
-                groups["new"].append(entry)
-            else:
-                groups["moved"].append(entry)
-    return ui.render("changes.html", requirement=requirement, latest=latest, changes=changes, groups=groups)
+    view = ui_views.what_changed(ui.db, ui.me, requirement.id)
+    return ui.render("changes.html", requirement=requirement, view=view)
 
 
 # --- candidates -------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ def uuid_pk() -> Any:
     return Field(default_factory=uuid.uuid4, primary_key=True)
 
 
-def json_field(default_factory: Any = dict) -> Any:
-    return Field(default_factory=default_factory, sa_type=JsonType)
+def json_field(default_factory: Any = dict, description: str | None = None) -> Any:
+    return Field(default_factory=default_factory, sa_type=JsonType, description=description)
 
 
 def timestamp(nullable: bool = False, index: bool = False) -> Any:

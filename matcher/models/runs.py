@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -55,6 +56,9 @@ class MatchRunRequirement(SQLModel, table=True):
     entered: int = 0
     left: int = 0
     moved: int = 0
+    changes: list[dict[str, Any]] = json_field(
+        list, description="Who entered, left or moved: [{candidate_id, before, after}] (ranks, None = out)."
+    )
     duration_ms: float = 0.0
     error: str | None = Field(default=None, max_length=2000)
     finished_at: dt.datetime | None = timestamp(nullable=True)

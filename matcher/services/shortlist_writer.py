@@ -9,8 +9,8 @@ the churn of the top N, not by the candidate pool.
 Rows are upserted by (requirement, candidate) with the dialect's ``ON CONFLICT DO UPDATE``, which
 sets only the run's columns (rank, score, components, reasons, state, run, profile); status
 and notes are never in the statement. Only rows whose content changes are written, so writing
-the same ranking twice changes nothing, and the counts of what changed (entered, left, moved)
-are the same whoever computes them.
+the same ranking twice changes nothing, and what changed (who entered, left or moved, from which
+rank to which) is the same whoever computes it.
 
 ``components`` is the ranker's breakdown, ``{component: {"value", "weight", "points"}}``; the
 must-have penalty is ``sum(points) - score``. Ineligible entries carry their exclusions first in
@@ -75,17 +75,46 @@ class Existing:
 
 
 @dataclass(frozen=True)
-class ShortlistChange:
-    """What one run changed in one shortlist."""
+class RankChange:
+    """One candidate whose place in the top N a run changed; ``None`` is "not in the top N"."""
 
-    entered: int = 0
-    """Candidates now in the top N who were not before (new, or back from dropped/ineligible)."""
-    left: int = 0
-    """Candidates who were in the top N and are not any more."""
-    moved: int = 0
-    """Candidates in the top N before and after, at another rank."""
+    candidate_id: uuid.UUID
+    before: int | None
+    after: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"candidate_id": str(self.candidate_id), "before": self.before, "after": self.after}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RankChange:
+        return cls(uuid.UUID(data["candidate_id"]), data["before"], data["after"])
+
+
+@dataclass(frozen=True)
+class ShortlistChange:
+    """What one run changed in one shortlist: who entered, left or moved, from which rank to which."""
+
+    changes: tuple[RankChange, ...] = ()
     written: int = 0
     """Rows inserted or updated."""
+
+    @property
+    def entered(self) -> int:
+        """Candidates now in the top N who were not before (new, or back from dropped/ineligible)."""
+        return sum(1 for c in self.changes if c.before is None)
+
+    @property
+    def left(self) -> int:
+        """Candidates who were in the top N and are not any more."""
+        return sum(1 for c in self.changes if c.after is None)
+
+    @property
+    def moved(self) -> int:
+        """Candidates in the top N before and after, at another rank."""
+        return sum(1 for c in self.changes if c.before is not None and c.after is not None)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [c.to_json() for c in self.changes]
 
 
 @dataclass(frozen=True)
@@ -181,15 +210,15 @@ def plan_shortlist(
     """
     _check_ranked(ranked)
     rows: list[EntryUpdate] = []
-    entered = left = moved = 0
+    changes: list[RankChange] = []
     in_top = set()
     for new in ranked:
         in_top.add(new.candidate_id)
         old = existing.get(new.candidate_id)
         if old is None or old.state is not EntryState.active:
-            entered += 1
+            changes.append(RankChange(new.candidate_id, None, new.rank))
         elif old.rank != new.rank:
-            moved += 1
+            changes.append(RankChange(new.candidate_id, old.rank, new.rank))
         if _differs(old, new, weight_profile_id):
             rows.append(new)
     for cid, u in outside.items():
@@ -201,7 +230,7 @@ def plan_shortlist(
         if cid in in_top:
             continue
         if old.state is EntryState.active:
-            left += 1
+            changes.append(RankChange(cid, old.rank, None))
         decided = outside.get(cid)
         if decided is None and old.state is EntryState.active:
             decided = EntryUpdate(
@@ -215,7 +244,7 @@ def plan_shortlist(
             )
         if decided is not None and _differs(old, decided, weight_profile_id):
             rows.append(decided)
-    return Plan(rows, ShortlistChange(entered=entered, left=left, moved=moved))
+    return Plan(rows, ShortlistChange(tuple(changes)))
 
 
 def lock_requirement(session: Session, requirement_id: uuid.UUID) -> None:
@@ -298,5 +327,4 @@ def write_shortlist(
     written = apply_plan(
         session, requirement_id, plan.rows, run_id=run_id, weight_profile_id=weight_profile_id, now=now
     )
-    change = plan.change
-    return ShortlistChange(entered=change.entered, left=change.left, moved=change.moved, written=written)
+    return ShortlistChange(plan.change.changes, written=written)

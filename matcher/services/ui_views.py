@@ -30,8 +30,11 @@ from matcher.models import (
     ShortlistEntry,
 )
 from matcher.schemas import RequirementStatus
+from matcher.services import shortlists
 from matcher.services.accounts import Principal
 from matcher.services.requirements import owned_requirement
+from matcher.services.shortlist_writer import RankChange
+from matcher.services.shortlists import StaffEntryView, StateFilter
 
 KEY = ApiKey.__table__  # type: ignore[attr-defined]
 CLIENT = Client.__table__  # type: ignore[attr-defined]
@@ -172,12 +175,7 @@ def run_covers(session: Session, run_id: uuid.UUID, requirement_id: uuid.UUID) -
 
 @dataclass(frozen=True)
 class RunChanges:
-    """The last finished run of a requirement: its counts and the entries it wrote.
-
-    ``new_ids`` are the candidates whose shortlist row the run created (first time on this
-    shortlist); ``written_ids`` every candidate whose row it changed (entered, moved, rescored
-    or left).
-    """
+    """A finished run of a requirement: its counts and who it made enter, leave or move."""
 
     run_id: uuid.UUID
     trigger: str
@@ -189,12 +187,11 @@ class RunChanges:
     left: int
     moved: int
     error: str | None
-    written_ids: frozenset[uuid.UUID]
-    new_ids: frozenset[uuid.UUID]
+    rank_changes: tuple[RankChange, ...]
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.entered or self.left or self.moved or self.written_ids)
+        return bool(self.entered or self.left or self.moved)
 
 
 def last_run_changes(
@@ -204,7 +201,7 @@ def last_run_changes(
     ``changed_only``), or None if there is none."""
     req = owned_requirement(session, principal, requirement_id)
     query = (
-        select(MRR, RUN.c.trigger, RUN.c.requested_by, RUN.c.created_at.label("run_created_at"))
+        select(MRR, RUN.c.trigger, RUN.c.requested_by)
         .join(RUN, RUN.c.id == MRR.c.run_id)
         .where(MRR.c.requirement_id == req.id, MRR.c.status.notin_(UNFINISHED))
     )
@@ -213,12 +210,6 @@ def last_run_changes(
     last = session.execute(query.order_by(MRR.c.id.desc()).limit(1)).first()
     if last is None:
         return None
-    written = session.execute(
-        select(ENTRY.c.candidate_id, ENTRY.c.created_at).where(
-            ENTRY.c.requirement_id == req.id, ENTRY.c.match_run_id == last.run_id
-        )
-    ).all()
-    started = _aware(last.run_created_at)
     return RunChanges(
         run_id=last.run_id,
         trigger=last.trigger,
@@ -230,11 +221,50 @@ def last_run_changes(
         left=last.left,
         moved=last.moved,
         error=last.error,
-        written_ids=frozenset(cid for cid, _ in written),
-        new_ids=frozenset(
-            cid for cid, created in written if started and (_aware(created) or started) >= started
-        ),
+        rank_changes=tuple(RankChange.from_json(c) for c in last.changes or ()),
     )
+
+
+@dataclass(frozen=True)
+class ChangedEntry:
+    """A shortlist entry as it is now, with the rank the run moved it from and to."""
+
+    entry: StaffEntryView
+    before: int | None
+    after: int | None
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    latest: RunChanges | None
+    """The last finished run."""
+    shown: RunChanges | None
+    """The last finished run that changed the shortlist (the latest if none did)."""
+    entered: list[ChangedEntry]
+    moved: list[ChangedEntry]
+    left: list[ChangedEntry]
+
+
+def what_changed(session: Session, principal: Principal, requirement_id: uuid.UUID) -> ChangesView:
+    """Who the last run that changed a requirement's shortlist made enter, move or leave (staff)."""
+    principal.require(Role.recruiter)
+    latest = last_run_changes(session, principal, requirement_id)
+    shown = latest
+    if latest is not None and not latest.changed_anything:
+        shown = last_run_changes(session, principal, requirement_id, changed_only=True) or latest
+    groups: dict[str, list[ChangedEntry]] = {"entered": [], "moved": [], "left": []}
+    if shown is not None and shown.rank_changes:
+        page = shortlists.get_shortlist_all(session, principal, requirement_id, state=StateFilter.all)
+        now = {e.candidate.id: e for e in page.items if isinstance(e, StaffEntryView)}
+        for c in shown.rank_changes:
+            entry = now.get(c.candidate_id)
+            if entry is None:
+                continue
+            kind = "entered" if c.before is None else "left" if c.after is None else "moved"
+            groups[kind].append(ChangedEntry(entry, c.before, c.after))
+        for kind, items in groups.items():
+            items.sort(key=lambda ce: (ce.before if kind == "left" else ce.after) or 0)
+    return ChangesView(latest, shown, groups["entered"], groups["moved"], groups["left"])
 
 
 # --- a candidate's shortlists -----------------------------------------------------------------

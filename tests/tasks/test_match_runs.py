@@ -17,8 +17,11 @@ from sqlmodel import Session
 from matcher.db import make_engine, session_scope
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, RunStatus, ShortlistEntry, utcnow
-from matcher.services import profiles, runs
+from matcher.roles import Role
+from matcher.services import profiles, runs, ui_views
+from matcher.services.accounts import Principal
 from matcher.services.matching import Pool, Ranking, reference_ranker
+from matcher.services.shortlist_writer import RankChange
 from tests.tasks.conftest import SetEnv
 from tests.tasks.rematch_support import Seeded
 
@@ -294,3 +297,44 @@ def test_runs_are_listed_latest_first_with_their_outcomes(engine: Engine, seeded
     assert [p.status for p in listed] == [RunStatus.queued, RunStatus.succeeded]
     assert {o.status for o in outcomes} == {RunStatus.succeeded}
     assert all(o.external_id.startswith("req-") and o.title for o in outcomes)
+
+
+def test_a_run_records_who_entered_left_and_moved_and_the_ui_view_names_them(
+    engine: Engine, seeded: Seeded, pinned_settings: SetEnv
+) -> None:
+    run_id, _ = start(engine)
+    runs.run_inline(engine, run_id)
+    first = requirement_rows(engine, run_id)
+    rid, row = max(first.items(), key=lambda kv: kv[1].eligible)
+    assert row.eligible > 10
+    with Session(engine) as session:
+        active = dict(
+            session.execute(
+                select(ENTRY.c.candidate_id, ENTRY.c.rank).where(
+                    ENTRY.c.requirement_id == rid, ENTRY.c.state == "active"
+                )
+            ).all()
+        )
+    assert {RankChange.from_json(c) for c in row.changes} == {
+        RankChange(cid, None, rank) for cid, rank in active.items()
+    }
+
+    pinned_settings(SHORTLIST_SIZE="6")
+    second_id, _ = start(engine, [rid])
+    runs.run_inline(engine, second_id)
+    second = requirement_rows(engine, second_id)[rid]
+    assert (second.entered, second.left, second.moved) == (0, 4, 0)
+    leavers = {cid: rank for cid, rank in active.items() if rank > 6}
+    assert {RankChange.from_json(c) for c in second.changes} == {
+        RankChange(cid, rank, None) for cid, rank in leavers.items()
+    }
+
+    staff = Principal(key_id=uuid.uuid4(), prefix="tm_test0000", role=Role.recruiter)
+    with Session(engine) as session:
+        view = ui_views.what_changed(session, staff, rid)
+    assert view.shown is not None and view.shown.run_id == second_id
+    assert (view.entered, view.moved) == ([], [])
+    assert [(c.entry.candidate.id, c.before, c.after) for c in view.left] == sorted(
+        ((cid, rank, None) for cid, rank in leavers.items()), key=lambda t: t[1]
+    )
+    assert all(c.entry.state.value == "dropped" for c in view.left)

@@ -16,6 +16,7 @@ from matcher.models import EntryState, RecruiterStatus, ShortlistEntry
 from matcher.services.shortlist_writer import (
     EntryUpdate,
     Existing,
+    RankChange,
     load_entries,
     plan_shortlist,
     write_shortlist,
@@ -63,6 +64,13 @@ def test_plan_counts_entered_left_and_moved() -> None:
     before = {u.candidate_id: existing(u) for u in top((a, 90), (b, 80), (c, 70))}
     plan = plan_shortlist(before, top((b, 85), (a, 84), (d, 60)), {}, weight_profile_id=None)
     assert (plan.change.entered, plan.change.left, plan.change.moved) == (1, 1, 2)
+    assert set(plan.change.changes) == {
+        RankChange(b, 2, 1),
+        RankChange(a, 1, 2),
+        RankChange(d, None, 3),
+        RankChange(c, 3, None),
+    }
+    assert [RankChange.from_json(j) for j in plan.change.to_json()] == list(plan.change.changes)
     states = {u.candidate_id: (u.state, u.rank) for u in plan.rows}
     assert states == {
         b: (EntryState.active, 1),
@@ -90,6 +98,7 @@ def test_plan_takes_the_callers_decision_for_leavers_and_a_return_counts_as_ente
     verdict = EntryUpdate(a, EntryState.ineligible, None, 88.0, {}, ["rate above budget"])
     plan = plan_shortlist(before, top((b, 95)), {a: verdict}, weight_profile_id=None)
     assert (plan.change.entered, plan.change.left, plan.change.moved) == (1, 1, 0)
+    assert set(plan.change.changes) == {RankChange(b, None, 1), RankChange(a, 1, None)}
     assert {u.candidate_id: u.state for u in plan.rows} == {b: EntryState.active, a: EntryState.ineligible}
 
 

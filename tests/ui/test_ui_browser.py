@@ -162,7 +162,7 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     page.get_by_role("link", name="What changed").click()
     expect(page.get_by_role("heading", name="What changed in the last run")).to_be_visible()
     expect(page.locator(".alert-info")).to_contain_text("changed nothing")
-    entered = page.get_by_role("heading", name=re.compile(r"^New to this shortlist"))
+    entered = page.get_by_role("heading", name=re.compile(r"^Entered the shortlist"))
     expect(entered).to_contain_text(f"({count})")
     shot(page, "changes.png", full_page=True)
 
