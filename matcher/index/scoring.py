@@ -159,12 +159,13 @@ def _skill_credits(
     skills = (*plan.must_have, *plan.nice_to_have)
     if not skills:
         return [], [], np.ones(len(idx), dtype=bool)
-    column_entries = sum(seg.column_size(col, lo, hi) for s in skills for col, _ in s.columns)
+    parts = {col: seg.column_parts(col, lo, hi) for s in skills for col, _ in s.columns}
+    column_entries = sum(len(rows) for s in skills for col, _ in s.columns for rows, _ in parts[col])
     row_entries = len(idx) * seg.mean_skills
     row_cost = row_entries * (ROW_ENTRY_COST + ROW_SKILL_COST * len(skills))
     if row_cost < COLUMN_ENTRY_COST * column_entries:
         return _by_rows(seg, plan, idx)
-    return _by_columns(seg, plan, idx, lo, hi)
+    return _by_columns(seg, plan, idx, lo, hi, parts)
 
 
 def _by_rows(seg: Segment, plan: Plan, idx: IntArray) -> tuple[list[FloatArray], list[FloatArray], BoolArray]:
@@ -203,12 +204,17 @@ def _by_rows(seg: Segment, plan: Plan, idx: IntArray) -> tuple[list[FloatArray],
     return must, nice, found_all
 
 
+#: Per matrix column, its entries in the group's rows (``Segment.column_parts``).
+ColumnParts = dict[int, tuple[tuple[npt.NDArray[np.integer], npt.NDArray[np.unsignedinteger]], ...]]
+
+
 def _by_columns(
-    seg: Segment, plan: Plan, idx: IntArray, lo: int, hi: int
+    seg: Segment, plan: Plan, idx: IntArray, lo: int, hi: int, parts: ColumnParts
 ) -> tuple[list[FloatArray], list[FloatArray], BoolArray]:
-    """Credits from the requirement's skill columns, scattered into per-skill arrays through the
-    segment's row -> position map. Rows outside ``idx`` map to one extra slot past the end,
-    which takes the writes that do not matter, so no entry has to be filtered out first."""
+    """Credits from the requirement's skill columns (``parts``, sliced once for the cost
+    estimate), scattered into per-skill arrays through the segment's row -> position map. Rows
+    outside ``idx`` map to one extra slot past the end, which takes the writes that do not
+    matter, so no entry has to be filtered out first."""
     n = len(idx)
     found_all = np.ones(n, dtype=bool)
     pos = seg.scratch()
@@ -217,26 +223,25 @@ def _by_columns(
     try:
         must = []
         for skill in plan.must_have:
-            credit, found = _credit(seg, skill, pos, n, lo, hi, plan.hard)
+            credit, found = _credit(skill, parts, pos, n, plan.hard)
             must.append(credit)
             if plan.hard:
                 found_all &= found
-        nice = [_credit(seg, skill, pos, n, lo, hi, False)[0] for skill in plan.nice_to_have]
+        nice = [_credit(skill, parts, pos, n, False)[0] for skill in plan.nice_to_have]
     finally:
         pos[lo:hi] = -1
     return must, nice, found_all
 
 
 def _credit(
-    seg: Segment, skill: SkillPlan, pos: npt.NDArray[np.int32], n: int, lo: int, hi: int, track_found: bool
+    skill: SkillPlan, parts: ColumnParts, pos: npt.NDArray[np.int32], n: int, track_found: bool
 ) -> tuple[FloatArray, BoolArray]:
     """One required skill's credit per position: ``np.maximum.at`` over its columns (credits are
     never negative, so starting from 0 gives the max, and repeated rows are handled)."""
     credit = np.zeros(n + 1)
     found = np.zeros(n + 1 if track_found else 0, dtype=bool)
     for col, table in skill.columns:
-        for overflow in (False, True) if seg.overflow is not None else (False,):
-            rows, codes = seg.column(col, lo, hi, overflow)
+        for rows, codes in parts[col]:
             if len(rows):
                 at = np.take(pos, rows)
                 np.maximum.at(credit, at, np.take(table, codes))

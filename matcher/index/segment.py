@@ -155,14 +155,14 @@ class Segment:
             self._scratch = np.full(len(self.cols), -1, dtype=np.int32)
         return self._scratch
 
-    def column_size(self, key: int, lo: int, hi: int) -> int:
-        """How many rows ``lo <= row < hi`` have the skill (repeats included)."""
-        return sum(
-            len(self.column(key, lo, hi, overflow)[0]) for overflow in (False, True) if self._has(overflow)
-        )
-
-    def _has(self, overflow: bool) -> bool:
-        return not overflow or self.overflow is not None
+    def column_parts(
+        self, key: int, lo: int, hi: int
+    ) -> tuple[tuple[npt.NDArray[np.integer], npt.NDArray[np.unsignedinteger]], ...]:
+        """(rows, pair codes) of one skill column limited to rows ``lo <= row < hi``: the main
+        matrix's entries, then the overflow matrix's (repeated keys) when there is one."""
+        if self.overflow is None:
+            return (self.column(key, lo, hi),)
+        return self.column(key, lo, hi), self.column(key, lo, hi, overflow=True)
 
     def column(
         self, key: int, lo: int, hi: int, overflow: bool = False
