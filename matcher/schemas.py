@@ -99,10 +99,19 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _check_timezone(value: str) -> str:
+@lru_cache(maxsize=1024)
+def _known_zone(value: str) -> bool:
+    """Whether ``value`` names a loadable zone; cached, as zoneinfo keeps only a few loaded and
+    a bulk import would read the same zone files from disk again and again."""
     if value not in _zones():
-        raise ValueError(f"unknown IANA time zone {value!r}")
+        return False
     ZoneInfo(value)
+    return True
+
+
+def _check_timezone(value: str) -> str:
+    if not _known_zone(value):
+        raise ValueError(f"unknown IANA time zone {value!r}")
     return value
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlmodel import Session
 from sqlmodel import select as orm_select
 
@@ -28,9 +28,10 @@ from matcher.models import (
     SkillKind,
     utcnow,
 )
-from matcher.records import parse_models
+from matcher.records import parse_models, paused_gc
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.audit import record
+from matcher.services.bulk import BulkWriter
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed, on_requirements_changed
 from matcher.skills import Resolution
@@ -101,19 +102,22 @@ def candidate_row(c: CandidateIn, now: Any) -> dict[str, Any]:
 
 
 def _skill_rows(cid: uuid.UUID, c: CandidateIn, res: dict[str, Resolution]) -> list[dict[str, Any]]:
-    return [
-        {
-            "candidate_id": cid,
-            "position": i,
-            "raw_name": s.name,
-            "skill_key": res[s.name].key,
-            "method": res[s.name].method,
-            "match_score": res[s.name].score,
-            "years": s.years,
-            "last_used": s.last_used,
-        }
-        for i, s in enumerate(c.skills)
-    ]
+    rows = []
+    for i, s in enumerate(c.skills):
+        r = res[s.name]
+        rows.append(
+            {
+                "candidate_id": cid,
+                "position": i,
+                "raw_name": s.name,
+                "skill_key": r.key,
+                "method": r.method,
+                "match_score": r.score,
+                "years": s.years,
+                "last_used": s.last_used,
+            }
+        )
+    return rows
 
 
 def import_candidates(
@@ -125,51 +129,50 @@ def import_candidates(
     rematch: bool = True,
 ) -> ImportResult:
     """Create or update (by external_id) every candidate, in the caller's transaction; with
-    ``rematch``, the open requirements they could enter are re-matched after the commit."""
-    resolutions = resolve_names(s.name for c in candidates for s in c.skills)
+    ``rematch``, the open requirements they could enter are re-matched after the commit.
+
+    Per chunk: one query for the ids of those that exist, then set-based writes
+    (``bulk.BulkWriter``): the new rows inserted, the existing ones updated in place with their
+    skills and personal data replaced."""
     result = ImportResult()
     now = utcnow()
     cand = Candidate.__table__  # type: ignore[attr-defined]
     personal = CandidatePersonal.__table__  # type: ignore[attr-defined]
     skills = CandidateSkill.__table__  # type: ignore[attr-defined]
-    for chunk in _chunks(candidates):
-        existing = dict(
-            session.execute(
-                select(cand.c.external_id, cand.c.id).where(
-                    cand.c.external_id.in_([c.external_id for c in chunk])
-                )
-            ).all()
-        )
-        new_rows, upd_rows, personal_rows, skill_rows = [], [], [], []
-        for c in chunk:
-            row = candidate_row(c, now)
-            cid = existing.get(c.external_id)
-            if cid is None:
-                cid = uuid.uuid4()
-                new_rows.append({**row, "id": cid, "created_at": now})
-            else:
-                upd_rows.append({**row, "b_id": cid})
-            personal_rows.append({"candidate_id": cid, "name": c.name, "email": str(c.email)})
-            skill_rows.extend(_skill_rows(cid, c, resolutions))
-            result.ids.append(cid)
-        changed = [r["b_id"] for r in upd_rows]
-        if changed:
-            session.execute(
-                update(cand).where(cand.c.id == bindparam("b_id")),
-                upd_rows,
-                execution_options={"synchronize_session": False},
+    with paused_gc():
+        resolutions = resolve_names(s.name for c in candidates for s in c.skills)
+        writer = BulkWriter(session.connection())
+        for chunk in _chunks(candidates):
+            existing = dict(
+                session.execute(
+                    select(cand.c.external_id, cand.c.id).where(
+                        cand.c.external_id.in_([c.external_id for c in chunk])
+                    )
+                ).all()
             )
-            session.execute(delete(skills).where(skills.c.candidate_id.in_(changed)))
-            session.execute(delete(personal).where(personal.c.candidate_id.in_(changed)))
-        if new_rows:
-            session.execute(insert(cand), new_rows)
-        session.execute(insert(personal), personal_rows)
-        if skill_rows:
-            session.execute(insert(skills), skill_rows)
-        result.created += len(new_rows)
-        result.updated += len(upd_rows)
-        if progress:
-            progress(len(chunk))
+            new_rows, upd_rows, personal_rows, skill_rows = [], [], [], []
+            for c in chunk:
+                row = candidate_row(c, now)
+                cid = existing.get(c.external_id)
+                if cid is None:
+                    cid = uuid.uuid4()
+                    new_rows.append({"id": cid, **row, "created_at": now})
+                else:
+                    upd_rows.append({"id": cid, **row})
+                personal_rows.append({"candidate_id": cid, "name": c.name, "email": str(c.email)})
+                skill_rows.extend(_skill_rows(cid, c, resolutions))
+                result.ids.append(cid)
+            changed = [r["id"] for r in upd_rows]
+            writer.update(cand, "id", upd_rows)
+            writer.delete(skills, "candidate_id", changed)
+            writer.delete(personal, "candidate_id", changed)
+            writer.insert(cand, new_rows)
+            writer.insert(personal, personal_rows)
+            writer.insert(skills, skill_rows)
+            result.created += len(new_rows)
+            result.updated += len(upd_rows)
+            if progress:
+                progress(len(chunk))
     record(
         session,
         actor,
