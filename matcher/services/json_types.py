@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from collections.abc import Callable
+from functools import cache
 from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -33,34 +35,97 @@ def _describe(value: Any) -> str:
     return "true/false" if isinstance(value, bool) else "text" if isinstance(value, str) else "a number"
 
 
-def type_problems(annotation: Any, value: Any, loc: Loc = ()) -> list[Problem]:
-    """Where ``value`` (decoded JSON) has the wrong JSON type for ``annotation``."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return type_problems(get_args(annotation)[0], value, loc)
-    if origin in (Union, types.UnionType):
-        options = [a for a in get_args(annotation) if a is not type(None)]
-        return type_problems(options[0], value, loc) if len(options) == 1 and value is not None else []
-    if annotation in _NUMBERS and isinstance(value, bool | str):
+#: Where a value of one annotation has the wrong JSON type: ``check(value, loc)``.
+Check = Callable[[Any, Loc], list[Problem]]
+
+
+def _number(value: Any, loc: Loc) -> list[Problem]:
+    if isinstance(value, bool | str):
         return [(loc, f"expected a number, got {_describe(value)}")]
-    if annotation is dt.date and isinstance(value, bool | int | float):
-        return [(loc, f"expected a date as YYYY-MM-DD text, got {_describe(value)}")]
-    if isclass(annotation) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-        return model_type_problems(annotation, value, loc)
-    if origin is list and isinstance(value, list):
-        (item,) = get_args(annotation)
-        return [p for i, v in enumerate(value) for p in type_problems(item, v, (*loc, i))]
-    if origin is dict and isinstance(value, dict):
-        _, item = get_args(annotation)
-        return [p for k, v in value.items() for p in type_problems(item, v, (*loc, str(k)))]
     return []
 
 
-def model_type_problems(model: type[BaseModel], data: dict[str, Any], loc: Loc = ()) -> list[Problem]:
-    problems = []
+def _date(value: Any, loc: Loc) -> list[Problem]:
+    if isinstance(value, bool | int | float):
+        return [(loc, f"expected a date as YYYY-MM-DD text, got {_describe(value)}")]
+    return []
+
+
+def _optional(check: Check) -> Check:
+    return lambda value, loc: [] if value is None else check(value, loc)
+
+
+def _model(model: type[BaseModel]) -> Check:
+    return lambda value, loc: model_type_problems(model, value, loc) if isinstance(value, dict) else []
+
+
+def _items(check: Check) -> Check:
+    def items(value: Any, loc: Loc) -> list[Problem]:
+        if not isinstance(value, list):
+            return []
+        return [p for i, v in enumerate(value) for p in check(v, (*loc, i))]
+
+    return items
+
+
+def _values(check: Check) -> Check:
+    def values(value: Any, loc: Loc) -> list[Problem]:
+        if not isinstance(value, dict):
+            return []
+        return [p for k, v in value.items() for p in check(v, (*loc, str(k)))]
+
+    return values
+
+
+def _checker(annotation: Any) -> Check | None:
+    """The check for values of ``annotation``; None where no JSON type can be wrong (text,
+    enumerations, ...), so that walking a record skips those fields entirely."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _checker(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        inner = _checker(options[0]) if len(options) == 1 else None
+        return None if inner is None else _optional(inner)
+    if annotation in _NUMBERS:
+        return _number
+    if annotation is dt.date:
+        return _date
+    if isclass(annotation) and issubclass(annotation, BaseModel):
+        return _model(annotation) if _plan(annotation) else None
+    if origin is list:
+        (item,) = get_args(annotation)
+        inner = _checker(item)
+        return None if inner is None else _items(inner)
+    if origin is dict:
+        _, item = get_args(annotation)
+        inner = _checker(item)
+        return None if inner is None else _values(inner)
+    return None
+
+
+@cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, Check], ...]:
+    """The fields of ``model`` that need a check, with it (worked out once per model)."""
+    plan = []
     for name, info in model.model_fields.items():
+        check = _checker(info.annotation)
+        if check is not None:
+            plan.append((name, check))
+    return tuple(plan)
+
+
+def type_problems(annotation: Any, value: Any, loc: Loc = ()) -> list[Problem]:
+    """Where ``value`` (decoded JSON) has the wrong JSON type for ``annotation``."""
+    check = _checker(annotation)
+    return [] if check is None else check(value, loc)
+
+
+def model_type_problems(model: type[BaseModel], data: dict[str, Any], loc: Loc = ()) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, check in _plan(model):
         if name in data:
-            problems += type_problems(info.annotation, data[name], (*loc, name))
+            problems += check(data[name], (*loc, name))
     return problems
 
 
