@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from matcher.errors import FieldError
+from matcher.services.json_types import Problem, model_type_problems, nul_problems
 
 _decoder = json.JSONDecoder()
 M = TypeVar("M", bound=BaseModel)
@@ -90,7 +91,9 @@ def iter_records(text: str) -> Iterator[RawRecord]:
         if _skip_ws(text, end) >= len(text):
             yield RawRecord(_line_of(text, start), value=value)
             return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() would also break inside a string holding
+    # U+2028, U+0085 or other characters that JSON text may contain unescaped.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -137,16 +140,33 @@ def validation_errors(exc: ValidationError, line: int | None) -> list[FieldError
     return out
 
 
+def _problem_errors(problems: list[Problem], line: int) -> list[FieldError]:
+    return [
+        FieldError(field=".".join(str(p) for p in loc) or "(record)", reason=reason, line=line)
+        for loc, reason in problems
+    ]
+
+
 def parse_models(
     text: str,
     model: type[M],
     key: Callable[[M], Any] = lambda m: m.external_id,  # type: ignore[attr-defined]
+    *,
+    json_types: bool = False,
 ) -> tuple[list[tuple[int, M]], list[FieldError]]:
     """Validate every record of ``text`` as ``model``; records with the same ``key`` are errors.
-    Returns the valid records with their lines and every error found (not just the first)."""
+    Returns the valid records with their lines and every error found (not just the first).
+
+    With ``json_types`` a record is held to what the API holds its JSON bodies to
+    (``matcher.services.json_types``): no NUL in any text (PostgreSQL cannot store it), and
+    JSON's own types, so ``"years": "5"``, ``"hourly_rate": true`` or ``"available_from": 0``
+    is an error instead of being coerced. A record with such a problem reports those alone."""
     good: list[tuple[int, M]] = []
     errors: list[FieldError] = []
     seen: dict[Any, int] = {}
+    # Decoded JSON holds NUL only where the text has the escape \u0000 (a raw control character
+    # is invalid JSON), so one look at the whole text spares walking every record for it.
+    maybe_nul = json_types and ("\\u0000" in text or "\x00" in text)
     with paused_gc():
         for rec in iter_records(text):
             if rec.error is not None:
@@ -155,6 +175,13 @@ def parse_models(
             if not isinstance(rec.value, dict):
                 errors.append(FieldError(field="(record)", reason="expected a JSON object", line=rec.line))
                 continue
+            if json_types:
+                problems = model_type_problems(model, rec.value)
+                if maybe_nul:
+                    problems = nul_problems(rec.value) + problems
+                if problems:
+                    errors.extend(_problem_errors(problems, rec.line))
+                    continue
             try:
                 item = model.model_validate(rec.value)
             except ValidationError as exc:
