@@ -18,28 +18,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from matcher.core.prepare import prepare_candidate
-from matcher.core.types import CandidateProfile, CandidateSkill, SkillRef
+from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import FieldError, ValidationFailed
 from matcher.index.index import CandidateIndex
-from matcher.models import Candidate
-from matcher.models import CandidateSkill as CandidateSkillRow
+from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.records import validation_errors
-from matcher.schemas import CandidateIn, Degree, Dimension, Seniority, Track, VettingStatus
+from matcher.schemas import CandidateIn
 from matcher.skills import Resolution, Taxonomy, default_resolver, load_taxonomy
-
-CAND = Candidate.__table__  # type: ignore[attr-defined]
-CSKILL = CandidateSkillRow.__table__  # type: ignore[attr-defined]
 
 #: Rows fetched per round trip from the database, and JSONL lines validated per batch.
 BATCH = 10_000
 #: Errors listed when a JSONL file is invalid (the count covers them all).
 SHOWN_ERRORS = 50
-
-_TRACK = {t.value: t for t in Track}
-_SENIORITY = {s.value: s for s in Seniority}
-_STATUS = {s.value: s for s in VettingStatus}
-_DEGREE = {d.value: d for d in Degree}
-_DIMENSION = {d.value: d for d in Dimension}
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
@@ -105,45 +95,6 @@ def build_index_from_jsonl(path: str | PathLike[str], **options: Any) -> Candida
 # --- database ---------------------------------------------------------------------------------
 
 
-class _RowConverter:
-    """Database rows to core profiles the way ``matcher.services.matching.load_pool`` does:
-    the display name from the taxonomy (the text as written for unknown skills), equal skill
-    references shared."""
-
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        self.taxonomy = taxonomy
-        self.refs: dict[tuple[Any, ...], SkillRef] = {}
-
-    def ref(self, key: str, raw: str, method: str, score: float) -> SkillRef:
-        k = (key, raw, method, score)
-        ref = self.refs.get(k)
-        if ref is None:
-            known = self.taxonomy.skills.get(key)
-            ref = SkillRef(
-                key=key, raw=raw, name=known.name if known else raw, method=method, confidence=score
-            )
-            self.refs[k] = ref
-        return ref
-
-    def profile(self, r: Any, skills: tuple[CandidateSkill, ...]) -> CandidateProfile:
-        return CandidateProfile(
-            external_id=r.external_id,
-            track=_TRACK[r.track],
-            seniority=_SENIORITY[r.seniority],
-            years_experience=r.years_experience,
-            hourly_rate=r.hourly_rate,
-            timezone=r.timezone,
-            available_from=r.available_from,
-            skills=skills,
-            vetting_status=_STATUS[r.vetting_status],
-            vetting_scores={_DIMENSION[k]: v for k, v in (r.vetting_scores or {}).items() if k in _DIMENSION},
-            currency=r.currency,
-            hours_per_week=r.hours_per_week,
-            degree=_DEGREE[r.education_degree],
-            field_of_study=r.education_field,
-        )
-
-
 def _stream(conn: Connection, statement: Any) -> Iterator[Any]:
     result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
     yield from result
@@ -153,43 +104,15 @@ def _profiles(conn: Connection, taxonomy: Taxonomy) -> Iterator[CandidateProfile
     """Every candidate not erased, joined with its skills by a merge on the candidate id (both
     streams are ordered by it; ``uuid.UUID`` orders like PostgreSQL's uuid and like the hex
     text SQLite stores)."""
-    convert = _RowConverter(taxonomy)
+    build = ProfileBuilder(taxonomy)
     live = CAND.c.erased_at.is_(None)
-    candidates = _stream(
-        conn,
-        select(
-            CAND.c.id,
-            CAND.c.external_id,
-            CAND.c.track,
-            CAND.c.seniority,
-            CAND.c.years_experience,
-            CAND.c.vetting_status,
-            CAND.c.vetting_scores,
-            CAND.c.hourly_rate,
-            CAND.c.currency,
-            CAND.c.timezone,
-            CAND.c.available_from,
-            CAND.c.hours_per_week,
-            CAND.c.education_degree,
-            CAND.c.education_field,
-        )
-        .where(live)
-        .order_by(CAND.c.id),
-    )
+    candidates = _stream(conn, select(*PROFILE_COLUMNS).where(live).order_by(CAND.c.id))
     skill_rows = _stream(
         conn,
-        select(
-            CSKILL.c.candidate_id,
-            CSKILL.c.skill_key,
-            CSKILL.c.raw_name,
-            CSKILL.c.method,
-            CSKILL.c.match_score,
-            CSKILL.c.years,
-            CSKILL.c.last_used,
-        )
+        select(*SKILL_COLUMNS)
         .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
         .where(live)
-        .order_by(CSKILL.c.candidate_id, CSKILL.c.position),
+        .order_by(*SKILL_ORDER),
     )
     pending = next(skill_rows, None)
     for r in candidates:
@@ -197,14 +120,9 @@ def _profiles(conn: Connection, taxonomy: Taxonomy) -> Iterator[CandidateProfile
         skills: list[CandidateSkill] = []
         while pending is not None and pending.candidate_id <= cid:
             if pending.candidate_id == cid:
-                s = pending
-                skills.append(
-                    CandidateSkill(
-                        convert.ref(s.skill_key, s.raw_name, s.method, s.match_score), s.years, s.last_used
-                    )
-                )
+                skills.append(build.skill(pending))
             pending = next(skill_rows, None)
-        yield convert.profile(r, tuple(skills))
+        yield build.profile(r, tuple(skills))
 
 
 def build_index_from_db(

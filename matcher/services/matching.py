@@ -36,35 +36,25 @@ from matcher.core.types import (
     Relations,
     RequiredSkill,
     RequirementProfile,
-    SkillRef,
 )
 from matcher.errors import NotFound
 from matcher.models import (
-    Candidate,
     EntryState,
     Requirement,
     RequirementSkill,
     SkillKind,
     WeightProfileRecord,
 )
-from matcher.models import (
-    CandidateSkill as CandidateSkillRow,
-)
-from matcher.schemas import CURRENCY_PER_USD, Degree, Dimension, Seniority, Track, VettingStatus
+from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
+from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
 from matcher.services import profiles as profiles_service
 from matcher.services.shortlist_writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
 from matcher.settings import Settings, get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 
-CAND = Candidate.__table__  # type: ignore[attr-defined]
-CSKILL = CandidateSkillRow.__table__  # type: ignore[attr-defined]
 REQ = Requirement.__table__  # type: ignore[attr-defined]
 RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
 PASSED = VettingStatus.passed.value
-#: Enum members by value: a dict lookup per field of 100k rows instead of an enum call.
-_SENIORITY = {s.value: s for s in Seniority}
-_DIMENSION = {d.value: d for d in Dimension}
-_DEGREE = {d.value: d for d in Degree}
 #: Slack of the pool pre-filter on rates and overlaps: it may keep a candidate the core then
 #: excludes, never drop one the core would keep.
 PREFILTER_SLACK = 1e-6
@@ -150,94 +140,27 @@ def pool_fingerprint(session: Session, track: Track) -> tuple[Any, ...]:
     return tuple(row)
 
 
-class _Interner:
-    """Shares equal skill objects between candidates: a pool of 100k holds a few thousand."""
-
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        self.taxonomy = taxonomy
-        self.refs: dict[tuple[Any, ...], SkillRef] = {}
-        self.skills: dict[tuple[Any, ...], CandidateSkill] = {}
-
-    def ref(self, key: str, raw: str, method: str, score: float) -> SkillRef:
-        k = (key, raw, method, score)
-        ref = self.refs.get(k)
-        if ref is None:
-            known = self.taxonomy.skills.get(key)
-            ref = SkillRef(
-                key=key, raw=raw, name=known.name if known else raw, method=method, confidence=score
-            )
-            self.refs[k] = ref
-        return ref
-
-    def skill(self, ref: SkillRef, years: float, last_used: int | None) -> CandidateSkill:
-        k = (id(ref), years, last_used)
-        skill = self.skills.get(k)
-        if skill is None:
-            skill = self.skills[k] = CandidateSkill(ref, years, last_used)
-        return skill
-
-
 def load_pool(session: Session, track: Track, taxonomy: Taxonomy | None = None) -> Pool:
     """Build the pool of a track from the database: two selects, no ORM objects."""
     fingerprint = pool_fingerprint(session, track)
-    interner = _Interner(taxonomy or load_taxonomy())
+    build = ProfileBuilder(taxonomy or load_taxonomy())
     skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
     skill_rows = session.execute(
-        select(
-            CSKILL.c.candidate_id,
-            CSKILL.c.skill_key,
-            CSKILL.c.raw_name,
-            CSKILL.c.method,
-            CSKILL.c.match_score,
-            CSKILL.c.years,
-            CSKILL.c.last_used,
-        )
+        select(*SKILL_COLUMNS)
         .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
         .where(_pool_filter(track.value))
-        .order_by(CSKILL.c.candidate_id, CSKILL.c.position)
+        .order_by(*SKILL_ORDER)
     ).all()
-    for cid, key, raw, method, score, years, last_used in skill_rows:
-        skills[cid].append(interner.skill(interner.ref(key, raw, method, score), years, last_used))
+    for s in skill_rows:
+        skills[s.candidate_id].append(build.skill(s))
     rows = session.execute(
-        select(
-            CAND.c.id,
-            CAND.c.external_id,
-            CAND.c.seniority,
-            CAND.c.years_experience,
-            CAND.c.vetting_scores,
-            CAND.c.hourly_rate,
-            CAND.c.currency,
-            CAND.c.timezone,
-            CAND.c.available_from,
-            CAND.c.hours_per_week,
-            CAND.c.education_degree,
-            CAND.c.education_field,
-        )
-        .where(_pool_filter(track.value))
-        .order_by(CAND.c.external_id)
+        select(*PROFILE_COLUMNS).where(_pool_filter(track.value)).order_by(CAND.c.external_id)
     ).all()
     zones: dict[str, int] = {}
     candidates = []
     for r in rows:
         zones.setdefault(r.timezone, len(zones))
-        candidates.append(
-            CandidateProfile(
-                external_id=r.external_id,
-                track=track,
-                seniority=_SENIORITY[r.seniority],
-                years_experience=r.years_experience,
-                hourly_rate=r.hourly_rate,
-                timezone=r.timezone,
-                available_from=r.available_from,
-                skills=tuple(skills.get(r.id, ())),
-                vetting_status=VettingStatus.passed,
-                vetting_scores={_DIMENSION[k]: v for k, v in r.vetting_scores.items()},
-                currency=r.currency,
-                hours_per_week=r.hours_per_week,
-                degree=_DEGREE[r.education_degree],
-                field_of_study=r.education_field,
-            )
-        )
+        candidates.append(build.profile(r, tuple(skills.get(r.id, ()))))
     return Pool(
         track=track,
         fingerprint=fingerprint,
@@ -290,7 +213,7 @@ def load_requirements(
     """Requirements with their skills, as core profiles (two selects for the whole batch)."""
     if not requirement_ids:
         return {}
-    interner = _Interner(taxonomy or load_taxonomy())
+    build = ProfileBuilder(taxonomy or load_taxonomy())
     skills: dict[tuple[uuid.UUID, str], list[RequiredSkill]] = defaultdict(list)
     for rid, kind, key, raw, method, score, min_years in session.execute(
         select(
@@ -305,7 +228,7 @@ def load_requirements(
         .where(RSKILL.c.requirement_id.in_(requirement_ids))
         .order_by(RSKILL.c.requirement_id, RSKILL.c.kind, RSKILL.c.position)
     ):
-        skills[(rid, kind)].append(RequiredSkill(interner.ref(key, raw, method, score), min_years))
+        skills[(rid, kind)].append(RequiredSkill(build.ref(key, raw, method, score), min_years))
     out = {}
     for r in session.execute(select(REQ).where(REQ.c.id.in_(requirement_ids))):
         out[r.id] = LoadedRequirement(
