@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
 ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
 SkillName = Annotated[str, Field(min_length=1, max_length=100)]
@@ -205,6 +205,11 @@ class RequirementIn(Strict):
     education: RequirementEducationIn | None = None
     headcount: int = Field(default=1, ge=1, le=1000)
     status: RequirementStatus = RequirementStatus.open
+    must_have_is_hard: StrictBool = Field(
+        default=False,
+        description="talentmatch's extension of the shared format: true excludes a candidate who "
+        "lacks a must-have skill (an exclusion with its reason) instead of lowering the score.",
+    )
 
     _tz = field_validator("timezone")(_check_timezone)
     _cur = field_validator("currency")(_check_currency)

@@ -42,6 +42,8 @@ SCALARS = (
     "hours_per_week",
     "headcount",
 )
+#: Check boxes: present and "true" when ticked, absent otherwise.
+FLAGS = ("must_have_is_hard",)
 
 
 @dataclass
@@ -72,7 +74,7 @@ class RequirementForm:
                 self.general.append(f"{err.field}: {reason}")
 
     def known_fields(self) -> set[str]:
-        names = {*SCALARS, "education.min_degree", "education.fields", *SKILL_LISTS}
+        names = {*SCALARS, *FLAGS, "education.min_degree", "education.fields", *SKILL_LISTS}
         for kind in SKILL_LISTS:
             for i in range(len(self.skills[kind])):
                 names.update({f"{kind}.{i}", f"{kind}.{i}.name", f"{kind}.{i}.min_years"})
@@ -97,6 +99,7 @@ LABELS = {
     "education.fields": "Accepted fields of study",
     "must_have": "Must-have skills",
     "nice_to_have": "Nice-to-have skills",
+    "must_have_is_hard": "Only candidates with every must-have skill",
 }
 
 
@@ -136,7 +139,7 @@ def _text(form: Mapping[str, Any], name: str) -> str:
 def read_form(form: Mapping[str, Any]) -> RequirementForm:
     """The typed values; skill rows left empty are dropped and the rest renumbered."""
     out = RequirementForm()
-    for name in (*SCALARS, "education.min_degree", "education.fields"):
+    for name in (*SCALARS, *FLAGS, "education.min_degree", "education.fields"):
         out.values[name] = _text(form, name)
     for kind in SKILL_LISTS:
         indexes = sorted(
@@ -155,6 +158,7 @@ def to_record(f: RequirementForm, *, client: str | None) -> dict[str, Any]:
     record: dict[str, Any] = {k: v for k, v in f.values.items() if v and k in SCALARS}
     if client is not None:
         record["client"] = client
+    record.update({flag: f.values.get(flag) == "true" for flag in FLAGS})
     for kind in SKILL_LISTS:
         record[kind] = [
             {"name": row.name, **({"min_years": row.min_years} if row.min_years else {})}

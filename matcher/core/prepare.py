@@ -56,10 +56,7 @@ def _required(
 
 
 def prepare_requirement(
-    requirement: RequirementIn,
-    resolutions: Mapping[str, ResolvedName],
-    *,
-    must_have_is_hard: bool = False,
+    requirement: RequirementIn, resolutions: Mapping[str, ResolvedName]
 ) -> RequirementProfile:
     education = requirement.education
     return RequirementProfile(
@@ -77,7 +74,7 @@ def prepare_requirement(
         hours_per_week=requirement.hours_per_week,
         min_degree=education.min_degree if education else Degree.none,
         education_fields=tuple(education.fields) if education else (),
-        must_have_is_hard=must_have_is_hard,
+        must_have_is_hard=requirement.must_have_is_hard,
     )
 
 

@@ -213,6 +213,7 @@ def requirement_fields(r: RequirementIn) -> dict[str, Any]:
         "education_fields": list(r.education.fields) if r.education else [],
         "headcount": r.headcount,
         "status": r.status.value,
+        "must_have_is_hard": r.must_have_is_hard,
     }
 
 

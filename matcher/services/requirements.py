@@ -51,7 +51,6 @@ class RequirementView(RequirementIn):
     model_config = ConfigDict(extra="ignore")
 
     id: uuid.UUID
-    must_have_is_hard: bool
     weight_profile_id: uuid.UUID | None
     latest_run_id: uuid.UUID | None = Field(
         default=None, description="The latest match run of this requirement (see /match-runs/{id})."
@@ -105,7 +104,6 @@ def _view(
         {
             **requirement_record(req, slug, skills),
             "id": req.id,
-            "must_have_is_hard": req.must_have_is_hard,
             "weight_profile_id": req.weight_profile_id,
             "latest_run_id": latest_run,
             "created_at": req.created_at,

@@ -47,8 +47,8 @@ def test_profiles_carry_keys_and_how_names_resolved() -> None:
 
 def test_no_education_means_no_requirement() -> None:
     data = {k: v for k, v in example("requirement").items() if k != "education"}
-    req_in = RequirementIn.model_validate(data)
-    req = prepare_requirement(req_in, resolved(req_in), must_have_is_hard=True)
+    req_in = RequirementIn.model_validate({**data, "must_have_is_hard": True})
+    req = prepare_requirement(req_in, resolved(req_in))
     assert (req.min_degree, req.education_fields, req.must_have_is_hard) == (Degree.none, (), True)
 
 

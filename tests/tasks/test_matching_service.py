@@ -4,6 +4,7 @@ what it ranks and persists is what the core ranks on the same data."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from matcher.core import default_profile, prepare_candidate, prepare_requirement
 from matcher.db import session_scope
 from matcher.models import EntryState, Requirement, ShortlistEntry
 from matcher.schemas import RequirementStatus, Track, VettingStatus
-from matcher.services import importing, matching
+from matcher.services import exporting, importing, matching
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
@@ -103,3 +104,51 @@ def test_the_pool_cache_rebuilds_when_a_candidate_changes(engine: Engine, seeded
         second = cache.get(session, Track.developer)
     assert second is not first
     assert second.get(second.id_of(changed.external_id)).hourly_rate == 1.0  # type: ignore[union-attr]
+
+
+def exported_record(session: Session, external_id: str) -> dict[str, Any]:
+    return next(r for r in exporting.iter_requirement_records(session) if r["external_id"] == external_id)
+
+
+def test_a_requirement_that_makes_must_haves_hard_is_imported_exported_and_ranked_so(
+    engine: Engine, seeded: Seeded
+) -> None:
+    res = resolutions(seeded)
+    everyone = [prepare_candidate(c, res) for c in seeded.candidates]
+    related = load_taxonomy().related_to
+    today = dt.date.fromisoformat(get_settings().today or "")
+
+    def core_eligible(spec: Any) -> int:
+        req = prepare_requirement(spec, res)
+        return len(rank(req, everyone, default_profile(spec.track), relations_for(req, related), today))
+
+    candidates = [
+        (spec, core_eligible(spec), core_eligible(spec.model_copy(update={"must_have_is_hard": True})))
+        for spec in seeded.requirements
+        if spec.status is RequirementStatus.open and spec.must_have
+    ]
+    spec, soft_count, hard_count = next(c for c in candidates if 0 < c[2] < c[1])
+    hard_spec = spec.model_copy(update={"must_have_is_hard": True})
+
+    with session_scope(engine) as session:
+        rid = requirement_id(session, spec.external_id)
+        assert matching.match_requirement(session, rid).eligible == soft_count
+        exported = [
+            r for r in exporting.iter_requirement_records(session) if r["external_id"] == spec.external_id
+        ]
+        assert "must_have_is_hard" not in exported[0]
+    with session_scope(engine) as session:
+        importing.import_requirements(session, [hard_spec])
+    with session_scope(engine) as session:
+        exported = [
+            r for r in exporting.iter_requirement_records(session) if r["external_id"] == spec.external_id
+        ]
+        assert exported[0]["must_have_is_hard"] is True
+        assert importing.parse_requirements(json.dumps(exported[0])) == [hard_spec]
+        assert matching.match_requirement(session, rid).eligible == hard_count
+    with Session(engine) as session:
+        reasons = session.scalars(
+            select(ENTRY.c.reasons).where(ENTRY.c.requirement_id == rid, ENTRY.c.state == "active")
+        ).all()
+    assert len(reasons) == min(hard_count, get_settings().shortlist_size)
+    assert not any("missing must-have" in r for rs in reasons for r in rs)

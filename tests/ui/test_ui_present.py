@@ -99,3 +99,14 @@ def test_a_valid_form_is_the_api_body() -> None:
     assert body.client == "acme" and body.track is Track.engineer
     assert [(s.name, s.min_years) for s in body.must_have] == [("Python", 3.0)]
     assert body.education is None
+    assert body.must_have_is_hard is False
+
+
+def test_the_must_have_check_box_makes_them_hard() -> None:
+    typed = {"title": "Backend developer", "max_hourly_rate": "70", "must_have.0.name": "Python"}
+    ticked = forms.read_form({**forms.blank().values, **typed, "must_have_is_hard": "true"})
+    body = forms.validate(ticked, client="acme")
+    assert body is not None and body.must_have_is_hard is True
+    unticked = forms.read_form({**forms.blank().values, **typed})
+    body = forms.validate(unticked, client="acme")
+    assert body is not None and body.must_have_is_hard is False
