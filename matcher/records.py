@@ -151,13 +151,11 @@ def parse_models(
     text: str,
     model: type[M],
     key: Callable[[M], Any] = lambda m: m.external_id,  # type: ignore[attr-defined]
-    *,
-    json_types: bool = False,
 ) -> tuple[list[tuple[int, M]], list[FieldError]]:
     """Validate every record of ``text`` as ``model``; records with the same ``key`` are errors.
     Returns the valid records with their lines and every error found (not just the first).
 
-    With ``json_types`` a record is held to what the API holds its JSON bodies to
+    A record is held to what the API holds its JSON bodies to
     (``matcher.services.json_types``): no NUL in any text (PostgreSQL cannot store it), and
     JSON's own types, so ``"years": "5"``, ``"hourly_rate": true`` or ``"available_from": 0``
     is an error instead of being coerced. A record with such a problem reports those alone."""
@@ -166,7 +164,7 @@ def parse_models(
     seen: dict[Any, int] = {}
     # Decoded JSON holds NUL only where the text has the escape \u0000 (a raw control character
     # is invalid JSON), so one look at the whole text spares walking every record for it.
-    maybe_nul = json_types and ("\\u0000" in text or "\x00" in text)
+    maybe_nul = "\\u0000" in text or "\x00" in text
     with paused_gc():
         for rec in iter_records(text):
             if rec.error is not None:
@@ -175,13 +173,12 @@ def parse_models(
             if not isinstance(rec.value, dict):
                 errors.append(FieldError(field="(record)", reason="expected a JSON object", line=rec.line))
                 continue
-            if json_types:
-                problems = model_type_problems(model, rec.value)
-                if maybe_nul:
-                    problems = nul_problems(rec.value) + problems
-                if problems:
-                    errors.extend(_problem_errors(problems, rec.line))
-                    continue
+            problems = model_type_problems(model, rec.value)
+            if maybe_nul:
+                problems = nul_problems(rec.value) + problems
+            if problems:
+                errors.extend(_problem_errors(problems, rec.line))
+                continue
             try:
                 item = model.model_validate(rec.value)
             except ValidationError as exc:

@@ -68,13 +68,13 @@ def _raise_if(errors: list[FieldError], what: str) -> None:
 def parse_candidates(text: str) -> list[CandidateIn]:
     """Validate a candidates file; raise ValidationFailed listing every error. Held to JSON's own
     types and refused NUL, as the API's bodies are (``records.parse_models``)."""
-    good, errors = parse_models(text, CandidateIn, json_types=True)
+    good, errors = parse_models(text, CandidateIn)
     _raise_if(errors, "candidate")
     return [item for _, item in good]
 
 
 def parse_requirements(text: str) -> list[RequirementIn]:
-    good, errors = parse_models(text, RequirementIn, key=lambda r: (r.client, r.external_id), json_types=True)
+    good, errors = parse_models(text, RequirementIn, key=lambda r: (r.client, r.external_id))
     _raise_if(errors, "requirement")
     return [item for _, item in good]
 

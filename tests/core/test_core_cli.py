@@ -162,6 +162,7 @@ def test_profile_for_the_other_track_is_refused(files: dict[str, Path]) -> None:
             "line 2: years_experience: Input should be greater than or equal to 0",
         ),
         ("cands", '{"external_id": "x", oops}\n', "line 1: (record): invalid JSON"),
+        ("cands", jsonl([person("ok"), person("typed", hourly_rate="55")]), "line 2: hourly_rate: "),
         ("req", json.dumps({**example("requirement"), "budget": 1}), "budget: unknown field"),
         (
             "req",
