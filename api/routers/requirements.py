@@ -112,7 +112,7 @@ def get_shortlist(
     format: ExportFormat = ExportFormat.json,
     cursor: ShortlistCursor = "",
     limit: Limit = DEFAULT_PAGE,
-) -> ClientShortlistPage | StaffShortlistPage | Response:
+) -> Response:
     """The ranked shortlist with scores, components and reasons. Client keys get anonymised
     cards (``view: client``); staff keys get personal data and notes (``view: staff``).
     ``format=csv`` exports every entry matching the filters (no paging)."""
@@ -123,9 +123,15 @@ def get_shortlist(
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="shortlist-{requirement_id}.csv"'},
         )
-    return shortlists.get_shortlist(
+    # Validated and serialised in one step by the service (the same models as response_model);
+    # a Response is passed through as it is instead of being validated and encoded again.
+    body = shortlists.shortlist_json(
         session, caller, requirement_id, state=state, status=status, cursor=cursor, limit=limit
     )
+    # A read: end its transaction here, in this worker thread, so the connection is back in the
+    # pool before the response and the session has nothing left to do afterwards.
+    session.commit()
+    return Response(body, media_type="application/json")
 
 
 @router.patch("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}")

@@ -1,0 +1,86 @@
+"""The shortlist read path: one query per page, the body serialised once. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from pydantic import TypeAdapter
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from api.routers.requirements import ShortlistPage
+from matcher.db import session_scope
+from matcher.models import CandidateSkill
+from matcher.services import accounts, shortlists
+from tests.api.conftest import World
+
+V1 = "/api/v1"
+PARAMS: list[dict[str, object]] = [
+    {},
+    {"limit": 7},
+    {"limit": 7, "cursor": "Wzdd"},
+    {"state": "all", "limit": 200},
+]
+
+
+def _body(world: World, who: str, **params: object) -> bytes:
+    r = world.http.get(
+        f"{V1}/requirements/{world.requirements['acme']}/shortlist", params=params, headers=world.auth(who)
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    return r.content
+
+
+@pytest.mark.parametrize("who", ["acme", "recruiter"])
+def test_the_body_is_what_the_response_model_makes_of_the_page(world: World, who: str) -> None:
+    """Byte for byte what FastAPI's response_model serialisation of ``get_shortlist`` gives."""
+    adapter = TypeAdapter(ShortlistPage)
+    for params in PARAMS:
+        with Session(world.engine) as session:
+            caller = accounts.authenticate(session, world.keys[who])
+            page = shortlists.get_shortlist(
+                session,
+                caller,
+                uuid.UUID(world.requirements["acme"]),
+                cursor=str(params.get("cursor", "")),
+                limit=int(str(params.get("limit", 50))),
+                state=shortlists.StateFilter(params.get("state", "active")),
+            )
+        assert _body(world, who, **params) == adapter.dump_json(page, by_alias=True), params
+
+
+def test_skills_in_the_page_query_equal_the_skill_rows(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL aggregates each card's skills into the page query; they must be exactly what
+    the skill rows give (order, and floats to the last bit), which SQLite always reads."""
+    thirds = [k / 3 for k in range(1, 8)]
+    with session_scope(world.engine) as session:
+        skill_ids = session.execute(select(CandidateSkill.id)).scalars().all()
+        for i, skill_id in enumerate(skill_ids):
+            session.execute(
+                update(CandidateSkill).where(CandidateSkill.id == skill_id).values(years=thirds[i % 7])
+            )
+    together = {who: [_body(world, who, **p) for p in PARAMS] for who in ("acme", "recruiter")}
+    monkeypatch.setattr(shortlists, "_postgres", lambda _session: False)
+    apart = {who: [_body(world, who, **p) for p in PARAMS] for who in ("acme", "recruiter")}
+    assert together == apart
+    items = json.loads(together["recruiter"][0])["items"]
+    years = {s["years"] for e in items for s in e["candidate"]["skills"]}
+    assert years and years <= set(thirds)
+
+
+def test_another_clients_requirement_is_a_404_whatever_the_query(world: World) -> None:
+    url = f"{V1}/requirements/{world.requirements['acme']}/shortlist"
+    for params in ({}, {"cursor": "not-a-cursor"}, {"cursor": "WzEwMDAwXQ"}, {"status": "hired"}):
+        r = world.http.get(url, params=params, headers=world.auth("globex"))
+        assert r.status_code == 404, (params, r.text)
+    assert (
+        world.http.get(url, params={"cursor": "not-a-cursor"}, headers=world.auth("acme")).status_code == 422
+    )
+    past_the_end = world.http.get(url, params={"cursor": "WzEwMDAwXQ"}, headers=world.auth("acme"))
+    assert past_the_end.status_code == 200 and past_the_end.json()["items"] == []
+    missing = f"{V1}/requirements/{uuid.uuid4()}/shortlist"
+    assert world.http.get(missing, headers=world.auth("recruiter")).status_code == 404
