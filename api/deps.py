@@ -1,27 +1,34 @@
 """FastAPI dependencies: the database session, the settings and the caller.
 
-The session commits when the route returns and before the response is sent (function scope),
-so a client that reads right after a write sees it, and a failed commit is an error response
-rather than a lost write. Dependencies that do no I/O are ``async``: they run on the event loop
-instead of taking a worker thread each. Authentication is
-``matcher.services.accounts.authenticate``, the same function the web UI uses; role checks are
-``Principal.require``.
+The session commits when the route returns and before the response is sent (``SessionRoute``,
+in the route's own worker thread), so a client that reads right after a write sees it, and a
+failed commit is an error response rather than a lost write. The key lookup has a connection of
+its own, so no request holds a connection while it waits for a worker thread. Dependencies that
+do no I/O are ``async``: they run on the event loop instead of taking a worker thread each.
+Authentication is ``matcher.services.accounts.authenticate``, the same function the web UI uses;
+role checks are ``Principal.require``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+import uuid
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import BackgroundTasks, Depends, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.utils import get_flat_params
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matcher.errors import FieldError, Unauthenticated, ValidationFailed
 from matcher.models import Role
-from matcher.services.accounts import Principal, authenticate, note_key_use
+from matcher.services.accounts import Principal, authenticate, key_use_due, record_key_use
 from matcher.services.pages import MAX_PAGE
 from matcher.settings import Settings
 
@@ -42,34 +49,98 @@ async def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """One session per request: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def _finish(session: Session, commit: bool) -> None:
+    with session:
+        if not commit:
+            session.rollback()
+            return
         try:
-            yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
 
 
+async def _end(session: Session, commit: bool) -> None:
+    if not session.in_transaction():
+        session.close()  # nothing to commit or roll back, no connection held: no I/O
+        return
+    # Shielded, so that a cancelled request still returns its connection to the pool, and on a
+    # limiter of its own (as FastAPI does for the exit of a sync dependency): a request that
+    # holds a connection never waits behind requests that wait for a connection.
+    with CancelScope(shield=True):
+        await to_thread.run_sync(_finish, session, commit, limiter=CapacityLimiter(1))
+
+
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    """One session per request: commit on success, roll back on any error.
+
+    Opening a session does no I/O, and neither does closing one that holds no transaction
+    (nothing touched the database, or the route ended its transaction itself), so only a
+    commit or a rollback takes a worker thread.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        await _end(session, commit=False)
+        raise
+    await _end(session, commit=True)
+
+
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+class SessionRoute(APIRoute):
+    """An API route whose sync endpoint ends the request's transaction itself: it commits its
+    ``session`` in its own worker thread as it returns, so the connection is back in the pool
+    before FastAPI validates the response in another thread. No request then holds a connection
+    while it waits for a thread (with every thread taken by requests waiting for a connection,
+    that is a deadlock until the pool times out). A route that raises is rolled back by
+    ``get_session`` as before."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint) and "session" in inspect.signature(endpoint).parameters:
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__
+    def run(**values: Any) -> Any:
+        result = endpoint(**values)
+        values["session"].commit()
+        return result
+
+    return run
+
+
 def get_principal(
-    session: SessionDep,
     engine: Annotated[Engine, Depends(get_engine)],
     background: BackgroundTasks,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Principal:
     """The caller of this request; 401 without a valid, unrevoked key. The key's last use is
-    recorded after the response, outside the request's transaction."""
+    recorded after the response, outside the request's transaction.
+
+    The key is read on a connection of its own (autocommit: a single statement) that is back in
+    the pool before this worker thread is: a request never holds a connection while it waits for
+    a thread, so requests that wait for a connection cannot hold up the ones that have one.
+    """
     if credentials is None:
         raise Unauthenticated("missing API key: send 'Authorization: Bearer <key>'")
-    principal = authenticate(session, credentials.credentials)
-    background.add_task(note_key_use, engine, principal.key_id)
+    with engine.connect() as conn, Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session:
+        principal = authenticate(session, credentials.credentials)
+    background.add_task(_note_key_use, engine, principal.key_id)
     return principal
+
+
+async def _note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
+    """Record the key's use after the response; a worker thread only when a write is due
+    (at most once a minute per key and process), not for every request."""
+    if key_use_due(key_id):
+        await run_in_threadpool(record_key_use, engine, key_id)
 
 
 async def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import Admin, Caller, SessionDep
+from api.deps import Admin, Caller, SessionDep, SessionRoute
 from api.problems import problem_responses
 from matcher.models import Role
 from matcher.services import accounts
 from matcher.services.accounts import KeyInfo
 from matcher.services.json_types import NoNul
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=SessionRoute)
 
 
 class Me(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from api.deps import Admin, CandidateCursor, Limit, SessionDep, SettingsDep, Staff, utf8
+from api.deps import Admin, CandidateCursor, Limit, SessionDep, SessionRoute, SettingsDep, Staff, utf8
 from api.payloads import CandidatePatchPayload, CandidatePayload
 from api.problems import problem_responses
 from matcher.services import candidates
@@ -19,7 +19,7 @@ from matcher.services.candidates import (
 )
 from matcher.services.pages import DEFAULT_PAGE, Page
 
-router = APIRouter(prefix="/candidates", tags=["candidates"])
+router = APIRouter(prefix="/candidates", tags=["candidates"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"
 
 

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Caller, SessionDep, Staff
+from api.deps import Caller, SessionDep, SessionRoute, Staff
 from matcher.services import run_views
 from matcher.services.pages import MAX_PAGE
 from matcher.services.run_views import RunRequest, RunView
 
-router = APIRouter(prefix="/match-runs", tags=["match runs"])
+router = APIRouter(prefix="/match-runs", tags=["match runs"], route_class=SessionRoute)
 
 
 @router.post("", status_code=202)

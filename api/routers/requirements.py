@@ -18,6 +18,7 @@ from api.deps import (
     Limit,
     RequirementCursor,
     SessionDep,
+    SessionRoute,
     SettingsDep,
     ShortlistCursor,
     Staff,
@@ -37,7 +38,7 @@ from matcher.services.shortlists import (
     StateFilter,
 )
 
-router = APIRouter(prefix="/requirements", tags=["requirements"])
+router = APIRouter(prefix="/requirements", tags=["requirements"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"
 ShortlistPage = Annotated[ClientShortlistPage | StaffShortlistPage, Field(discriminator="view")]
 
@@ -128,9 +129,6 @@ def get_shortlist(
     body = shortlists.shortlist_json(
         session, caller, requirement_id, state=state, status=status, cursor=cursor, limit=limit
     )
-    # A read: end its transaction here, in this worker thread, so the connection is back in the
-    # pool before the response and the session has nothing left to do afterwards.
-    session.commit()
     return Response(body, media_type="application/json")
 
 

@@ -6,13 +6,13 @@ import uuid
 
 from fastapi import APIRouter
 
-from api.deps import Admin, SessionDep
+from api.deps import Admin, SessionDep, SessionRoute
 from api.payloads import PreviewPayload, ProfileVersionPayload
 from api.problems import problem_responses
 from matcher.services import weights
 from matcher.services.weights import Preview, WeightProfileView
 
-router = APIRouter(prefix="/weight-profiles", tags=["weight profiles"])
+router = APIRouter(prefix="/weight-profiles", tags=["weight profiles"], route_class=SessionRoute)
 
 
 @router.get("")

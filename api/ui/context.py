@@ -180,6 +180,9 @@ def get_ui(
             ui.principal = principal_for_key_id(db, session.key_id)
         except Unauthenticated:
             ui.start(None)
+        # End the lookup's transaction in this worker thread: the connection goes back to the
+        # pool instead of being held while the page waits for a thread to run on.
+        db.commit()
     return ui
 
 

@@ -242,20 +242,20 @@ _last_noted: dict[uuid.UUID, float] = {}
 _noted_lock = threading.Lock()
 
 
-def note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
-    """Record that a key was used, in a short transaction of its own, at most once per
-    ``LAST_USED_RESOLUTION`` per key and process.
-
-    Call it after the request's own transaction (the API runs it as a background task after the
-    response). Writing it inside the request would turn every read into a write that holds the
-    key's row lock until the request ends, and every concurrent request with the same key would
-    queue behind it.
-    """
+def key_use_due(key_id: uuid.UUID) -> bool:
+    """Whether a use of the key should be written now: true at most once per
+    ``LAST_USED_RESOLUTION`` per key and process (a true answer claims the slot). No I/O."""
     now = time.monotonic()
     with _noted_lock:
         if now - _last_noted.get(key_id, -math.inf) < LAST_USED_RESOLUTION.total_seconds():
-            return
+            return False
         _last_noted[key_id] = now
+    return True
+
+
+def record_key_use(engine: Engine, key_id: uuid.UUID) -> None:
+    """Write the key's ``last_used_at`` in a short transaction of its own (unless a write within
+    the last ``LAST_USED_RESOLUTION`` already did)."""
     at = utcnow()
     with Session(engine) as session:
         session.execute(
@@ -267,3 +267,16 @@ def note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
             .values(last_used_at=at)
         )
         session.commit()
+
+
+def note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
+    """Record that a key was used, in a short transaction of its own, at most once per
+    ``LAST_USED_RESOLUTION`` per key and process.
+
+    Call it after the request's own transaction (the API runs it as a background task after the
+    response). Writing it inside the request would turn every read into a write that holds the
+    key's row lock until the request ends, and every concurrent request with the same key would
+    queue behind it.
+    """
+    if key_use_due(key_id):
+        record_key_use(engine, key_id)

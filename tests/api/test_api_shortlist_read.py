@@ -1,16 +1,20 @@
-"""The shortlist read path: one query per page, the body serialised once. On SQLite and
-PostgreSQL."""
+"""The shortlist read path: one query per page, the body serialised once, no connection held
+while a request waits for a worker thread. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
+import httpx
 import pytest
+from anyio import to_thread
 from pydantic import TypeAdapter
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, create_engine
 
+from api.app import create_app
 from api.routers.requirements import ShortlistPage
 from matcher.db import session_scope
 from matcher.models import CandidateSkill
@@ -84,3 +88,30 @@ def test_another_clients_requirement_is_a_404_whatever_the_query(world: World) -
     assert past_the_end.status_code == 200 and past_the_end.json()["items"] == []
     missing = f"{V1}/requirements/{uuid.uuid4()}/shortlist"
     assert world.http.get(missing, headers=world.auth("recruiter")).status_code == 404
+
+
+def test_requests_beyond_the_pool_and_the_threads_do_not_deadlock(world: World) -> None:
+    """A pool of one connection, two worker threads and eighteen requests at once (shortlists,
+    which end their own transaction, requirements, committed after the route, and 404s, rolled
+    back): every request is answered, none waits out the pool timeout. (A request that held its
+    connection from the key lookup to the route would wait for a thread that waits for it.)"""
+    tight = create_engine(world.engine.url, pool_size=1, max_overflow=0, pool_timeout=5)
+    app = create_app(world.settings, tight)
+    req = world.requirements["acme"]
+    paths = [
+        f"{V1}/requirements/{req}/shortlist",
+        f"{V1}/requirements/{req}",
+        f"{V1}/requirements/{uuid.uuid4()}",
+    ]
+
+    async def run() -> list[int]:
+        to_thread.current_default_thread_limiter().total_tokens = 2
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+            calls = [http.get(paths[i % 3], headers=world.auth("recruiter")) for i in range(18)]
+            return [r.status_code for r in await asyncio.gather(*calls)]
+
+    try:
+        assert asyncio.run(asyncio.wait_for(run(), timeout=60)) == [200, 200, 404] * 6
+    finally:
+        tight.dispose()
