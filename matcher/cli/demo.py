@@ -29,6 +29,13 @@ def _start_worker() -> subprocess.Popen[bytes]:
     )
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM as an exit that runs ``finally`` blocks. uvicorn restores this handler and
+    re-raises the signal after its graceful shutdown; with the default handler the process
+    would die there and leave its worker running."""
+    raise SystemExit(128 + signum)
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -77,6 +84,7 @@ def demo(
                 session, Role.client, client="acme-fintech", label="demo client", actor="demo"
             ),
         ]
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     worker = _start_worker()
     try:
         with db.session_scope() as session:
