@@ -34,3 +34,20 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         code = int(exc.code or 0)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def import_row_counts(session: Any) -> dict[str, int]:
+    """Rows in every table an import writes: equal before and after means nothing was written."""
+    from sqlalchemy import func, select
+
+    from matcher.models import (
+        AuditEntry,
+        Candidate,
+        CandidatePersonal,
+        CandidateSkill,
+        Requirement,
+        RequirementSkill,
+    )
+
+    tables = (Candidate, CandidatePersonal, CandidateSkill, Requirement, RequirementSkill, AuditEntry)
+    return {t.__name__: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables}

@@ -9,21 +9,12 @@ from sqlmodel import Session
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher.errors import ValidationFailed
 from matcher.models import (
-    AuditEntry,
     Candidate,
     CandidatePersonal,
     CandidateSkill,
-    Requirement,
-    RequirementSkill,
 )
 from matcher.services import exporting, importing
-from tests.helpers import example, jsonl
-
-TABLES = (Candidate, CandidatePersonal, CandidateSkill, Requirement, RequirementSkill, AuditEntry)
-
-
-def _counts(session: Session) -> dict[str, int]:
-    return {t.__name__: session.scalar(select(func.count()).select_from(t)) or 0 for t in TABLES}
+from tests.helpers import example, import_row_counts, jsonl
 
 
 def _import(session: Session, text: str) -> importing.ImportResult:
@@ -35,7 +26,7 @@ def _import(session: Session, text: str) -> importing.ImportResult:
 def test_three_bad_records_are_all_reported_and_nothing_is_written(session: Session) -> None:
     good = list(generate_candidates(5, seed=7))
     _import(session, jsonl(good[:2]))
-    before = _counts(session)
+    before = import_row_counts(session)
 
     batch = [dict(r) for r in good]
     batch[1] = {**good[1], "track": "designer"}  # line 2: bad enum
@@ -48,7 +39,7 @@ def test_three_bad_records_are_all_reported_and_nothing_is_written(session: Sess
     errors = {(e.line, e.field) for e in info.value.errors}
     assert errors == {(2, "track"), (3, "hourly_rate"), (5, "favourite_colour")}
     assert "unknown field" in {e.reason for e in info.value.errors if e.line == 5}
-    assert _counts(session) == before
+    assert import_row_counts(session) == before
 
 
 def test_reimport_updates_by_external_id(session: Session) -> None:

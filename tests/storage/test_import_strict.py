@@ -11,30 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from sqlmodel import Session
 
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher.errors import ValidationFailed
-from matcher.models import (
-    AuditEntry,
-    Candidate,
-    CandidatePersonal,
-    CandidateSkill,
-    Requirement,
-    RequirementSkill,
-)
 from matcher.services import exporting, importing
-from tests.helpers import jsonl, run_cli
+from tests.helpers import import_row_counts, jsonl, run_cli
 
-TABLES = (Candidate, CandidatePersonal, CandidateSkill, Requirement, RequirementSkill, AuditEntry)
 Record = dict[str, Any]
 NUL = "text must not contain NUL (\\u0000)"
 NUMBER_GOT_TEXT = "expected a number, got text"
-
-
-def _counts(session: Session) -> dict[str, int]:
-    return {t.__name__: session.scalar(select(func.count()).select_from(t)) or 0 for t in TABLES}
 
 
 def _set(path: str, value: Any) -> Callable[[Record], None]:
@@ -114,7 +100,7 @@ def test_a_bad_candidate_is_refused_with_line_and_field_and_nothing_changes(
     first, second, third = _candidates()
     importing.import_candidates(session, importing.parse_candidates(jsonl([first])))
     session.commit()
-    before = _counts(session)
+    before = import_row_counts(session)
     exported = list(exporting.iter_candidate_records(session))
 
     bad = json.loads(json.dumps(second))
@@ -127,7 +113,7 @@ def test_a_bad_candidate_is_refused_with_line_and_field_and_nothing_changes(
 
     assert [(e.line, e.field, e.reason) for e in info.value.errors] == [(2, field, reason)]
     assert "nothing was imported" in info.value.detail
-    assert _counts(session) == before
+    assert import_row_counts(session) == before
     assert list(exporting.iter_candidate_records(session)) == exported
 
 
@@ -139,7 +125,7 @@ def test_a_bad_requirement_is_refused_with_line_and_field_and_nothing_changes(
     first, second, third = _requirements()
     importing.import_requirements(session, importing.parse_requirements(jsonl([first])), rematch=False)
     session.commit()
-    before = _counts(session)
+    before = import_row_counts(session)
 
     bad = json.loads(json.dumps(second))
     change(bad)
@@ -147,7 +133,7 @@ def test_a_bad_requirement_is_refused_with_line_and_field_and_nothing_changes(
         importing.parse_requirements(jsonl([first, third, bad]))
 
     assert [(e.line, e.field, e.reason) for e in info.value.errors] == [(3, field, reason)]
-    assert _counts(session) == before
+    assert import_row_counts(session) == before
 
 
 def test_every_bad_record_is_reported_also_from_a_json_array(session: Session) -> None:
@@ -163,7 +149,7 @@ def test_every_bad_record_is_reported_also_from_a_json_array(session: Session) -
     lines = text.splitlines()
     for err in info.value.errors:
         assert lines[err.line - 1].strip() == "{"
-    assert _counts(session) == dict.fromkeys(_counts(session), 0)
+    assert import_row_counts(session) == dict.fromkeys(import_row_counts(session), 0)
 
 
 def test_json_numbers_and_dates_that_are_right_still_import(session: Session) -> None:
@@ -230,4 +216,4 @@ def test_the_cli_refuses_nul_and_lax_types_exit_1_and_writes_nothing(
     from matcher.db import get_engine
 
     with Session(get_engine()) as s:
-        assert _counts(s) == dict.fromkeys(_counts(s), 0)
+        assert import_row_counts(s) == dict.fromkeys(import_row_counts(s), 0)

@@ -6,25 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 from sqlmodel import Session
 
 from fixtures.generator import generate_candidates
 from matcher.db import get_engine
-from matcher.models import Candidate, CandidateSkill
-from tests.helpers import jsonl, run_cli
+from tests.helpers import import_row_counts, jsonl, run_cli
 
 Capture = pytest.CaptureFixture[str]
 
 
-def _candidates() -> int:
+def _counts() -> dict[str, int]:
     with Session(get_engine()) as s:
-        return s.scalar(select(func.count()).select_from(Candidate)) or 0
-
-
-def _skills() -> int:
-    with Session(get_engine()) as s:
-        return s.scalar(select(func.count()).select_from(CandidateSkill)) or 0
+        return import_row_counts(s)
 
 
 def test_import_with_bad_records_exits_1_lists_each_and_writes_nothing(
@@ -43,7 +36,7 @@ def test_import_with_bad_records_exits_1_lists_each_and_writes_nothing(
     assert "Traceback" not in err
     for line, field in ((1, "seniority"), (4, "years_experience"), (6, "nickname")):
         assert any(f"line {line}" in row and field in row for row in err.splitlines()), (line, err)
-    assert _candidates() == 0 and _skills() == 0
+    assert _counts()["Candidate"] == 0 and _counts()["CandidateSkill"] == 0
 
 
 def test_import_then_export_round_trips(cli_database: str, tmp_path: Path, capsys: Capture) -> None:
@@ -65,7 +58,7 @@ def test_import_then_export_round_trips(cli_database: str, tmp_path: Path, capsy
 
     code, out, err = run_cli(capsys, "import", "candidates", str(target))
     assert code == 0, err
-    assert "12 updated" in out and _candidates() == 12
+    assert "12 updated" in out and _counts()["Candidate"] == 12
 
 
 def test_export_into_a_missing_folder_is_one_line(cli_database: str, tmp_path: Path, capsys: Capture) -> None:
@@ -85,4 +78,4 @@ def test_import_of_an_unreadable_file_is_one_line(
     code, out, err = run_cli(capsys, "import", "candidates", str(tmp_path / name))
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and expected in err
-    assert _candidates() == 0
+    assert _counts()["Candidate"] == 0
