@@ -7,8 +7,8 @@ all text, which the lax models read as numbers and dates on purpose.
 
 from __future__ import annotations
 
+from matcher.json_types import JsonTypes
 from matcher.services.candidates import CandidateBody, CandidatePatch
-from matcher.services.json_types import JsonTypes
 from matcher.services.requirements import RequirementBody
 from matcher.services.weights import PreviewRequest, ProfileVersion
 

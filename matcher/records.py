@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from matcher.errors import FieldError
-from matcher.services.json_types import Problem, model_type_problems, nul_problems
+from matcher.json_types import Problem, model_type_problems, nul_problems
 
 _decoder = json.JSONDecoder()
 M = TypeVar("M", bound=BaseModel)
@@ -156,7 +156,7 @@ def parse_models(
     Returns the valid records with their lines and every error found (not just the first).
 
     A record is held to what the API holds its JSON bodies to
-    (``matcher.services.json_types``): no NUL in any text (PostgreSQL cannot store it), and
+    (``matcher.json_types``): no NUL in any text (PostgreSQL cannot store it), and
     JSON's own types, so ``"years": "5"``, ``"hourly_rate": true`` or ``"available_from": 0``
     is an error instead of being coerced. A record with such a problem reports those alone."""
     good: list[tuple[int, M]] = []

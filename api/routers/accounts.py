@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from api.deps import Admin, Caller, SessionDep, SessionRoute
 from api.problems import problem_responses
+from matcher.json_types import NoNul
 from matcher.models import Role
 from matcher.services import accounts
 from matcher.services.accounts import KeyInfo
-from matcher.services.json_types import NoNul
 
 router = APIRouter(tags=["accounts"], route_class=SessionRoute)
 

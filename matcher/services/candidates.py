@@ -29,6 +29,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from matcher.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from matcher.json_types import NoNul
 from matcher.models import (
     AuditEntry,
     Candidate,
@@ -53,7 +54,6 @@ from matcher.schemas import (
 )
 from matcher.services import importing
 from matcher.services.audit import record
-from matcher.services.json_types import NoNul
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed

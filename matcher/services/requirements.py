@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from matcher.errors import Conflict, Forbidden, NotFound, PayloadTooLarge
+from matcher.json_types import NoNul
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, RequirementSkill, utcnow
 from matcher.schemas import RequirementIn, RequirementStatus, Track
 from matcher.services import importing
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
 from matcher.services.exporting import requirement_record
-from matcher.services.json_types import NoNul
 from matcher.services.pages import (
     Page,
     UtcDateTime,

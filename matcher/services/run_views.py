@@ -14,10 +14,10 @@ from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
 from matcher.errors import NotFound
+from matcher.json_types import NoNul
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, Role, RunStatus
 from matcher.services import runs
 from matcher.services.accounts import Principal
-from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime, check_limit
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, select
 
 from matcher.errors import NotFound, ValidationFailed
+from matcher.json_types import NoNul
 from matcher.models import (
     Candidate,
     CandidatePersonal,
@@ -40,7 +41,6 @@ from matcher.models import (
 )
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
-from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.requirements import owned_requirement
 

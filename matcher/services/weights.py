@@ -18,12 +18,12 @@ from matcher.core import relations_for
 from matcher.core.profiles import WeightProfile, parse_profile
 from matcher.core.types import Component
 from matcher.errors import Conflict, NotFound
+from matcher.json_types import NoNul
 from matcher.models import Role, WeightProfileRecord
 from matcher.schemas import Dimension, Track
 from matcher.services import matching, profiles
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
-from matcher.services.json_types import NoNul
 from matcher.services.pages import UtcDateTime
 from matcher.services.triggers import on_profile_changed
 from matcher.skills import load_taxonomy

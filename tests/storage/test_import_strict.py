@@ -1,4 +1,4 @@
-"""The file import is as strict as the API's bodies (``matcher.services.json_types``), on SQLite
+"""The file import is as strict as the API's bodies (``matcher.json_types``), on SQLite
 and PostgreSQL: NUL in any text (PostgreSQL cannot store it) and JSON values of the wrong JSON
 type (which pydantic's lax mode would coerce: ``"years": "5"``, ``"hourly_rate": true``,
 ``"available_from": 0``) are refused with their line and field, and nothing is written."""
