@@ -213,7 +213,9 @@ def authenticate(session: Session, raw_key: str) -> Principal:
     """The principal of a raw API key; Unauthenticated for an unknown, malformed or revoked key.
 
     One error message for every failure, so a caller cannot probe which prefixes exist. Reads
-    only: record the use with ``note_key_use`` once the request's transaction is over.
+    only: record the use with ``record_key_use`` when ``key_use_due`` says so, once the request's
+    transaction is over (writing it inside the request would turn every read into a write that
+    holds the key's row lock until the request ends).
     """
     denied = Unauthenticated("invalid or revoked API key")
     prefix = raw_key[:PREFIX_LEN]
@@ -254,8 +256,8 @@ def key_use_due(key_id: uuid.UUID) -> bool:
 
 
 def record_key_use(engine: Engine, key_id: uuid.UUID) -> None:
-    """Write the key's ``last_used_at`` in a short transaction of its own (unless a write within
-    the last ``LAST_USED_RESOLUTION`` already did)."""
+    """Write the key's ``last_used_at`` in a short transaction of its own; a no-op if any
+    process wrote it within the last ``LAST_USED_RESOLUTION``."""
     at = utcnow()
     with Session(engine) as session:
         session.execute(
@@ -267,16 +269,3 @@ def record_key_use(engine: Engine, key_id: uuid.UUID) -> None:
             .values(last_used_at=at)
         )
         session.commit()
-
-
-def note_key_use(engine: Engine, key_id: uuid.UUID) -> None:
-    """Record that a key was used, in a short transaction of its own, at most once per
-    ``LAST_USED_RESOLUTION`` per key and process.
-
-    Call it after the request's own transaction (the API runs it as a background task after the
-    response). Writing it inside the request would turn every read into a write that holds the
-    key's row lock until the request ends, and every concurrent request with the same key would
-    queue behind it.
-    """
-    if key_use_due(key_id):
-        record_key_use(engine, key_id)
