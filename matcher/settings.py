@@ -6,6 +6,7 @@ Celery broker and result store under ``./var/``, so a new user needs no server.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,8 +67,9 @@ class Settings(BaseSettings):
         description="Secret that signs UI session cookies and CSRF tokens.",
     )
     secure_cookies: bool = Field(default=False, description="Mark UI cookies Secure (HTTPS only).")
-    today: str | None = Field(
-        default=None, description="Pin 'today' (YYYY-MM-DD) for recency scoring; default is the clock."
+    today: dt.date | None = Field(
+        default=None,
+        description="Pin 'today' (YYYY-MM-DD) for scoring and demo data; default is the clock's UTC date.",
     )
 
 

@@ -17,12 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import matcher.models  # noqa: F401
 from matcher.db import make_engine, upgrade
+from tests.suite_clock import TODAY
 
 PG_ENV = "TALENTMATCH_TEST_POSTGRES_URL"
 REDIS_ENV = "TALENTMATCH_TEST_REDIS_URL"
@@ -42,6 +44,13 @@ def need_server(env: str, what: str) -> str:
     return url
 
 
+#: Property tests are derandomised: each draws the same examples on every run (seeded from the
+#: test itself), so a red run can be replayed and the suite never fails by chance.
+#: ``TALENTMATCH_HYPOTHESIS_PROFILE=explore`` draws fresh examples, for hunting new bugs locally.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("TALENTMATCH_HYPOTHESIS_PROFILE", "repeatable"))
+
 _VAR_KEY = pytest.StashKey[Path]()
 EMBEDDED = {
     "TALENTMATCH_DATABASE_URL": "sqlite:///{var}/talentmatch.db",
@@ -51,14 +60,20 @@ EMBEDDED = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Point the embedded database, broker and result store at a temporary folder before any
-    test module is imported (``tasks.app`` builds its Celery app at import): a test that triggers
-    a re-match without choosing a broker must not queue work into the checkout's ``./var``, where
-    a later ``talentmatch demo`` worker would run it. Tests that need other values set their own."""
+    """Pin "today" for the whole suite (``tests.suite_clock``) and point the embedded database,
+    broker and result store at a temporary folder before any test module is imported
+    (``tasks.app`` builds its Celery app at import): a test that triggers a re-match without
+    choosing a broker must not queue work into the checkout's ``./var``, where a later
+    ``talentmatch demo`` worker would run it. Tests that need other values set their own."""
     var = Path(tempfile.mkdtemp(prefix="talentmatch-tests-"))
     config.stash[_VAR_KEY] = var
     for name, template in EMBEDDED.items():
         os.environ[name] = template.format(var=var)
+    os.environ["TALENTMATCH_TODAY"] = TODAY.isoformat()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"talentmatch: today is pinned to {TODAY.isoformat()} (TALENTMATCH_TEST_TODAY moves it)"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,17 @@ import pytest
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "formats"
 if not SHARED.exists():
     SHARED = Path(__file__).resolve().parents[1] / "tests" / "data" / "formats"
+
+
+def missing_id(n: int = 0) -> uuid.UUID:
+    """An id that no row can have: rows get version-4 UUIDs, and this one is version 0, so a
+    test that expects "not found" holds for every id the database could hold."""
+    return uuid.UUID(int=n)
+
+
+def fixed_ids(count: int, start: int = 1) -> list[uuid.UUID]:
+    """``count`` distinct, deterministic ids (sorted as listed), for data built in a test."""
+    return [uuid.UUID(int=(start + k) << 64 | 0x4000_8000_0000_0000) for k in range(count)]
 
 
 def example(name: str) -> dict[str, Any]:

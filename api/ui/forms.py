@@ -112,12 +112,12 @@ def label_for(name: str) -> str:
     return LABELS.get(name, name)
 
 
-def blank(today: dt.date | None = None) -> RequirementForm:
-    """A new form with sensible defaults and a fresh reference."""
-    start = (today or dt.date.today()) + dt.timedelta(days=30)
+def blank(today: dt.date) -> RequirementForm:
+    """A new form with sensible defaults (a start 30 days after ``today``) and a fresh reference."""
+    start = today + dt.timedelta(days=30)
     return RequirementForm(
         values={
-            "external_id": f"req-{(today or dt.date.today()).strftime('%Y%m%d')}-{secrets.token_hex(2)}",
+            "external_id": f"req-{today.strftime('%Y%m%d')}-{secrets.token_hex(2)}",
             "track": Track.engineer.value,
             "seniority": Seniority.senior.value,
             "currency": "USD",

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from api.ui import forms, present
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from matcher import clock
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from matcher.models import RecruiterStatus
 from matcher.schemas import RequirementStatus, Track
@@ -122,7 +123,7 @@ def _form_page(ui: Ui, f: forms.RequirementForm, status_code: int = 200) -> Resp
 
 @router.get("/requirements/new")
 def new_requirement(ui: SignedIn) -> Response:
-    return _form_page(ui, forms.blank())
+    return _form_page(ui, forms.blank(clock.today(ui.settings)))
 
 
 @router.post("/requirements/new", dependencies=[Csrf])

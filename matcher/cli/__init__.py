@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
 from matcher.errors import TalentmatchError
 
@@ -56,3 +57,10 @@ def main(argv: list[str] | None = None) -> Any:
         for err in exc.errors:
             typer.echo(f"  {err}", err=True)
         sys.exit(1)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        first = exc.errors()[0]
+        name = "TALENTMATCH_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        typer.echo(f"error: {name}: {first['msg']}", err=True)
+        sys.exit(2)

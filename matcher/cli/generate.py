@@ -6,6 +6,7 @@ can be fed straight to ``talentmatch import``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -34,6 +35,13 @@ Start = Annotated[
 Out = Annotated[
     Path | None, typer.Option("--out", "-o", help="JSONL file to write; standard output if omitted.")
 ]
+Anchor = Annotated[
+    str | None,
+    typer.Option(
+        "--anchor",
+        help="The day the data is generated around (YYYY-MM-DD); default: TALENTMATCH_TODAY or the clock.",
+    ),
+]
 Workers = Annotated[
     int,
     typer.Option("--workers", min=0, help="Processes to generate with; 0 picks one per CPU for big runs."),
@@ -54,15 +62,17 @@ def _emit(
     start: int,
     out: Path | None,
     workers: int,
+    anchor: str | None,
     clients: list[str] | None = None,
 ) -> None:
+    day = _anchor(anchor)
     if out is not None and not out.parent.is_dir():
         raise fail(f"directory {str(out.parent)!r} does not exist")
     from fixtures.generator import jsonl_chunks
 
     try:
         chunks = jsonl_chunks(
-            kind, count, seed, start=start, clients=clients, workers=_workers(workers, count)
+            kind, count, seed, start=start, clients=clients, anchor=day, workers=_workers(workers, count)
         )
         if out is None:
             _copy(chunks, sys.stdout.buffer, None)
@@ -75,6 +85,17 @@ def _emit(
     except OSError as exc:
         raise fail(f"cannot write {out or 'stdout'}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {count} {kind} to {out}", err=True)
+
+
+def _anchor(value: str | None) -> dt.date:
+    from matcher import clock
+
+    if value is None:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--anchor: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _copy(chunks: Iterable[tuple[int, bytes]], fh: BinaryIO, advance: Callable[[int], None] | None) -> None:
@@ -91,9 +112,10 @@ def candidates(
     start: Start = 0,
     out: Out = None,
     workers: Workers = 0,
+    anchor: Anchor = None,
 ) -> None:
     """Candidates (cand-0000000, ...) in the import format, one JSON object a line."""
-    _emit("candidates", count=count, seed=seed, start=start, out=out, workers=workers)
+    _emit("candidates", count=count, seed=seed, start=start, out=out, workers=workers, anchor=anchor)
 
 
 @generate.command("requirements")
@@ -107,6 +129,7 @@ def requirements(
     start: Start = 0,
     out: Out = None,
     workers: Workers = 0,
+    anchor: Anchor = None,
 ) -> None:
     """Requirement specs (req-00000, ...) in the import format, one JSON object a line."""
     slugs = None
@@ -114,4 +137,41 @@ def requirements(
         slugs = [c.strip() for c in clients.split(",") if c.strip()]
         if not slugs:
             raise fail("--clients: give at least one client slug")
-    _emit("requirements", count=count, seed=seed, start=start, out=out, workers=workers, clients=slugs)
+    _emit(
+        "requirements",
+        count=count,
+        seed=seed,
+        start=start,
+        out=out,
+        workers=workers,
+        anchor=anchor,
+        clients=slugs,
+    )
+
+
+@generate.command("report")
+def report(
+    candidates: Annotated[int, typer.Option("--candidates", min=1, help="How many candidates.")] = 3000,
+    requirements: Annotated[int, typer.Option("--requirements", min=1, help="How many requirements.")] = 24,
+    seed: Seed = 42,
+    anchor: Anchor = None,
+    per_requirement: Annotated[
+        bool, typer.Option("--per-requirement", help="Also print one line per open requirement.")
+    ] = False,
+) -> None:
+    """How realistic a generated world is: must-haves, eligible holders, #1 and #10 scores."""
+    from fixtures.world_report import world_report
+
+    result = world_report(candidates, requirements, seed, _anchor(anchor))
+    typer.echo(f"{candidates} candidates, {requirements} requirements, seed {seed}, as of {result.anchor}")
+    for name, value in result.summary.items():
+        typer.echo(f"  {name}: {value}")
+    if per_requirement:
+        for r in result.requirements:
+            top1 = "-" if r.top1 is None else f"{r.top1:.1f}"
+            top10 = "-" if r.top10 is None else f"{r.top10:.1f}"
+            lacks = "  #1 lacks a must-have" if r.top1_lacks_must_have else ""
+            typer.echo(
+                f"  {r.external_id} must {r.must_haves} eligible {r.eligible:4d} holders {r.holders:4d} "
+                f"#1 {top1:>5} #10 {top10:>5}  {r.title}{lacks}"
+            )

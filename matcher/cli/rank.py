@@ -37,15 +37,14 @@ def _parse(path: Path, model: type[M]) -> list[M]:
 
 
 def _today(value: str | None) -> dt.date:
-    from matcher.settings import get_settings
+    from matcher import clock
 
-    text = value or get_settings().today
-    if text is None:
-        return dt.date.today()
+    if value is None:
+        return clock.today()
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise fail(f"--today: {text!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"--today: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _components(result: RankedCandidate) -> str:

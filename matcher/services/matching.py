@@ -25,6 +25,7 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from matcher.clock import today
 from matcher.core import rank, relations_for, score_candidate
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.profiles import WeightProfile
@@ -49,7 +50,7 @@ from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, S
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
 from matcher.services import profiles as profiles_service
 from matcher.services.shortlist_writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
-from matcher.settings import Settings, get_settings
+from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 
 REQ = Requirement.__table__  # type: ignore[attr-defined]
@@ -58,12 +59,6 @@ PASSED = VettingStatus.passed.value
 #: Slack of the pool pre-filter on rates and overlaps: it may keep a candidate the core then
 #: excludes, never drop one the core would keep.
 PREFILTER_SLACK = 1e-6
-
-
-def today(settings: Settings | None = None) -> dt.date:
-    """``settings.today`` when pinned, else the clock's date."""
-    pinned = (settings or get_settings()).today
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
 
 
 # --- the candidate pool -----------------------------------------------------------------------

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
+from matcher.clock import today
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, Requirement, RunStatus, utcnow
 from matcher.schemas import RequirementStatus, Track
@@ -58,7 +59,6 @@ from matcher.services.matching import (
     load_requirements,
     persist_shortlist,
     process_pool_cache,
-    today,
 )
 from matcher.settings import Settings, get_settings
 

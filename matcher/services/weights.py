@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StrictBool
 from sqlmodel import Session, select
 
+from matcher import clock
 from matcher.core import relations_for
 from matcher.core.profiles import WeightProfile, parse_profile
 from matcher.core.types import Component
@@ -167,7 +168,7 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
     )
     pool = matching.process_pool_cache().get(session, loaded.profile.track)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
-    day = matching.today()
+    day = clock.today()
     ranker = matching.default_ranker()
 
     def top(profile: WeightProfile) -> list[PreviewEntry]:

@@ -27,6 +27,7 @@ from matcher.schemas import CandidateIn
 from matcher.services import accounts, importing, runs
 from matcher.settings import Settings
 from tests.helpers import example
+from tests.suite_clock import TODAY
 
 CANDIDATES = 80
 SEED = 7
@@ -102,7 +103,7 @@ def make_keys(engine: Engine) -> dict[str, str]:
 
 
 def seed_candidates(engine: Engine, count: int = CANDIDATES) -> list[dict[str, Any]]:
-    records = list(generate_candidates(count, SEED))
+    records = list(generate_candidates(count, SEED, anchor=TODAY))
     with session_scope(engine) as session:
         importing.import_candidates(
             session, TypeAdapter(list[CandidateIn]).validate_python(records), rematch=False

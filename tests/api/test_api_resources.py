@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from sqlalchemy import select
 
 from matcher.db import session_scope
 from matcher.models import ApiKey
 from tests.api.conftest import World, clone, loose_requirement
-from tests.helpers import example, jsonl
+from tests.helpers import example, jsonl, missing_id
 
 V1 = "/api/v1"
 
@@ -306,7 +305,7 @@ def test_api_keys_are_hashed_revocable_and_admin_managed(world: World) -> None:
     assert world.http.delete(f"{V1}/api-keys/{info['id']}", headers=h).status_code == 409
     forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")
     assert world.http.get(f"{V1}/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    assert world.http.delete(f"{V1}/api-keys/{uuid.uuid4()}", headers=h).status_code == 404
+    assert world.http.delete(f"{V1}/api-keys/{missing_id()}", headers=h).status_code == 404
 
 
 def test_weight_profile_versions_and_preview(world: World) -> None:
@@ -367,7 +366,7 @@ def test_match_runs_start_and_progress(world: World) -> None:
         == 404
     )
     missing = world.http.post(
-        f"{V1}/match-runs", json={"requirement_ids": [str(uuid.uuid4())]}, headers=world.auth("admin")
+        f"{V1}/match-runs", json={"requirement_ids": [str(missing_id())]}, headers=world.auth("admin")
     )
     assert missing.status_code == 404
 

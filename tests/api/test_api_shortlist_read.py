@@ -20,6 +20,7 @@ from matcher.db import session_scope
 from matcher.models import CandidateSkill
 from matcher.services import accounts, shortlists
 from tests.api.conftest import World
+from tests.helpers import missing_id
 
 V1 = "/api/v1"
 PARAMS: list[dict[str, object]] = [
@@ -86,7 +87,7 @@ def test_another_clients_requirement_is_a_404_whatever_the_query(world: World) -
     )
     past_the_end = world.http.get(url, params={"cursor": "WzEwMDAwXQ"}, headers=world.auth("acme"))
     assert past_the_end.status_code == 200 and past_the_end.json()["items"] == []
-    missing = f"{V1}/requirements/{uuid.uuid4()}/shortlist"
+    missing = f"{V1}/requirements/{missing_id()}/shortlist"
     assert world.http.get(missing, headers=world.auth("recruiter")).status_code == 404
 
 
@@ -101,7 +102,7 @@ def test_requests_beyond_the_pool_and_the_threads_do_not_deadlock(world: World) 
     paths = [
         f"{V1}/requirements/{req}/shortlist",
         f"{V1}/requirements/{req}",
-        f"{V1}/requirements/{uuid.uuid4()}",
+        f"{V1}/requirements/{missing_id()}",
     ]
 
     async def run() -> list[int]:

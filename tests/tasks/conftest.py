@@ -7,15 +7,15 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from fixtures.generator import ANCHOR_DATE
 from matcher.services.matching import process_pool_cache
 from matcher.settings import get_settings
+from tests.suite_clock import TODAY
 from tests.tasks.rematch_support import Seeded, seed
 
-#: Environment of every test here: matching on the generator's "today", small shortlists, and
+#: Environment of every test here: matching on the suite's "today", small shortlists, and
 #: no automatic re-matching unless a test turns it on.
 PINNED = {
-    "TALENTMATCH_TODAY": ANCHOR_DATE.isoformat(),
+    "TALENTMATCH_TODAY": TODAY.isoformat(),
     "TALENTMATCH_SHORTLIST_SIZE": "10",
     "TALENTMATCH_AUTO_REMATCH": "false",
     "TALENTMATCH_REMATCH_CHUNK_SIZE": "4",

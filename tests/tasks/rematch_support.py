@@ -11,6 +11,7 @@ from fixtures.generator import generate_candidates, generate_requirements
 from matcher.db import session_scope
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services import importing
+from tests.suite_clock import TODAY
 
 SEED = 20261123
 
@@ -23,8 +24,12 @@ class Seeded:
 
 def seed(engine: Engine, candidates: int, requirements: int, seed: int = SEED) -> Seeded:
     """Import generated candidates and requirements (with auto re-matching off)."""
-    cands = TypeAdapter(list[CandidateIn]).validate_python(list(generate_candidates(candidates, seed)))
-    reqs = TypeAdapter(list[RequirementIn]).validate_python(list(generate_requirements(requirements, seed)))
+    cands = TypeAdapter(list[CandidateIn]).validate_python(
+        list(generate_candidates(candidates, seed, anchor=TODAY))
+    )
+    reqs = TypeAdapter(list[RequirementIn]).validate_python(
+        list(generate_requirements(requirements, seed, anchor=TODAY))
+    )
     with session_scope(engine) as session:
         importing.import_candidates(session, cands)
         importing.import_requirements(session, reqs)

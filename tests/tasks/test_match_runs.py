@@ -22,6 +22,7 @@ from matcher.services import profiles, runs, ui_views
 from matcher.services.accounts import Principal
 from matcher.services.matching import Pool, Ranking, reference_ranker
 from matcher.services.shortlist_writer import RankChange
+from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv
 from tests.tasks.rematch_support import Seeded
 
@@ -283,7 +284,7 @@ def test_a_run_with_nothing_to_do_is_born_finished(engine: Engine) -> None:
 
 def test_an_unknown_requirement_is_not_found(engine: Engine, seeded: Seeded) -> None:
     with pytest.raises(NotFound), session_scope(engine) as session:
-        runs.start_run(session, [uuid.uuid4()], dispatch=lambda r, c: None)
+        runs.start_run(session, [missing_id()], dispatch=lambda r, c: None)
 
 
 def test_runs_are_listed_latest_first_with_their_outcomes(engine: Engine, seeded: Seeded) -> None:
@@ -329,7 +330,7 @@ def test_a_run_records_who_entered_left_and_moved_and_the_ui_view_names_them(
         RankChange(cid, rank, None) for cid, rank in leavers.items()
     }
 
-    staff = Principal(key_id=uuid.uuid4(), prefix="tm_test0000", role=Role.recruiter)
+    staff = Principal(key_id=missing_id(), prefix="tm_test0000", role=Role.recruiter)
     with Session(engine) as session:
         view = ui_views.what_changed(session, staff, rid)
     assert view.shown is not None and view.shown.run_id == second_id

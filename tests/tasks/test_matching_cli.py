@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from matcher import db
 from matcher.cli import app
 from matcher.services import runs
+from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv
 from tests.tasks.rematch_support import Seeded
 
@@ -47,7 +48,7 @@ def test_rematch_takes_external_ids_and_ids(cli_db: Seeded) -> None:
     result = invoke("rematch", "--inline", "-r", spec.external_id)
     assert result.exit_code == 0, result.output
     assert "succeeded: 1/1 requirements" in result.output
-    missing = str(uuid.uuid4())
+    missing = str(missing_id())
     assert invoke("rematch", "-r", missing).exit_code == 1
 
 

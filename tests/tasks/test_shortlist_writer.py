@@ -21,6 +21,7 @@ from matcher.services.shortlist_writer import (
     plan_shortlist,
     write_shortlist,
 )
+from tests.helpers import fixed_ids
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 
@@ -60,7 +61,7 @@ def rows(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID, Any]:
 
 
 def test_plan_counts_entered_left_and_moved() -> None:
-    a, b, c, d = (uuid.uuid4() for _ in range(4))
+    a, b, c, d = fixed_ids(4)
     before = {u.candidate_id: existing(u) for u in top((a, 90), (b, 80), (c, 70))}
     plan = plan_shortlist(before, top((b, 85), (a, 84), (d, 60)), {}, weight_profile_id=None)
     assert (plan.change.entered, plan.change.left, plan.change.moved) == (1, 1, 2)
@@ -81,7 +82,7 @@ def test_plan_counts_entered_left_and_moved() -> None:
 
 
 def test_plan_of_an_unchanged_ranking_writes_nothing() -> None:
-    a, b = uuid.uuid4(), uuid.uuid4()
+    a, b = fixed_ids(2)
     ranking = top((a, 90), (b, 80))
     plan = plan_shortlist({u.candidate_id: existing(u) for u in ranking}, ranking, {}, weight_profile_id=None)
     assert plan.rows == []
@@ -89,7 +90,7 @@ def test_plan_of_an_unchanged_ranking_writes_nothing() -> None:
 
 
 def test_plan_takes_the_callers_decision_for_leavers_and_a_return_counts_as_entered() -> None:
-    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    a, b, c = fixed_ids(3)
     before = {
         a: existing(top((a, 90))[0]),
         b: existing(top((b, 50))[0], state=EntryState.dropped, rank=None),
@@ -120,7 +121,7 @@ def test_plan_rejects_a_malformed_ranking(ranking: list[EntryUpdate]) -> None:
 
 
 def test_plan_rejects_a_decision_that_ranks_a_leaver() -> None:
-    a = uuid.uuid4()
+    a = fixed_ids(1)[0]
     before = {a: existing(top((a, 90))[0])}
     with pytest.raises(ValidationFailed):
         plan_shortlist(before, [], {a: EntryUpdate(a, EntryState.active, 1, 90.0)}, weight_profile_id=None)

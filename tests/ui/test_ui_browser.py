@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from matcher.models import CandidatePersonal, Requirement, ShortlistEntry
-from matcher.services.ui_views import requirement_stats
+from matcher.models import CandidatePersonal, ShortlistEntry
 from tests.ui.ui_harness import (
     CHROMIUM_ARGS,
     OTHER_CLIENT,
@@ -82,20 +81,8 @@ def shot(page: Page, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
-def busiest_requirement(world: UiWorld, slug: str) -> uuid.UUID:
-    """The client's requirement with the longest shortlist (the most to look at)."""
-    with Session(world.engine) as s:
-        rows = s.exec(
-            select(Requirement.id, Requirement.updated_at).where(
-                col(Requirement.id).in_(world.requirements[slug])
-            )
-        ).all()
-        stats = requirement_stats(s, dict(rows))
-    return max(stats.values(), key=lambda st: st.shortlist_size).requirement_id
-
-
 def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> None:
-    rid = busiest_requirement(world, OWN_CLIENT)
+    rid = world.busiest_requirement(OWN_CLIENT)
     sign_in(page, site, world.keys["recruiter"])
     expect(page.locator(f'a[href="/requirements/{rid}"]')).to_be_visible()
     shot(page, "requirements.png")
@@ -235,7 +222,7 @@ def test_client_posts_a_requirement_and_sees_only_its_own(page: Page, site: str,
 
 
 def test_admin_compares_profiles_and_previews_a_draft(page: Page, site: str, world: UiWorld) -> None:
-    rid = busiest_requirement(world, OWN_CLIENT)
+    rid = world.busiest_requirement(OWN_CLIENT)
     sign_in(page, site, world.keys["admin"])
     page.get_by_role("link", name="Weight profiles").click()
     expect(page.get_by_role("heading", name="Engineer track")).to_be_visible()

@@ -3,7 +3,6 @@ the API's validation errors to form fields (no database, no browser)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from matcher.schemas import Track
 from matcher.services.matching import entry_update
 from matcher.services.shortlist_writer import EntryUpdate
 from tests.core.core_builders import TODAY, candidate, has, requirement
+from tests.helpers import fixed_ids
 
 
 def stored(cand_changes: dict[str, Any], state: EntryState) -> tuple[RankedCandidate, EntryUpdate]:
@@ -30,7 +30,7 @@ def stored(cand_changes: dict[str, Any], state: EntryState) -> tuple[RankedCandi
         relations_for(req, lambda key: {}),
         TODAY,
     )
-    return result, entry_update(result, uuid.uuid4(), state)
+    return result, entry_update(result, fixed_ids(1)[0], state)
 
 
 def test_bars_add_up_to_the_score_in_the_core_order() -> None:
@@ -91,7 +91,7 @@ def test_form_errors_land_on_their_fields() -> None:
 
 
 def test_a_valid_form_is_the_api_body() -> None:
-    f = forms.blank()
+    f = forms.blank(TODAY)
     f.values |= {"title": "Backend developer", "max_hourly_rate": "70"}
     f.skills["must_have"].append(forms.SkillRow("Python", "3"))
     body = forms.validate(f, client="acme")
@@ -104,9 +104,9 @@ def test_a_valid_form_is_the_api_body() -> None:
 
 def test_the_must_have_check_box_makes_them_hard() -> None:
     typed = {"title": "Backend developer", "max_hourly_rate": "70", "must_have.0.name": "Python"}
-    ticked = forms.read_form({**forms.blank().values, **typed, "must_have_is_hard": "true"})
+    ticked = forms.read_form({**forms.blank(TODAY).values, **typed, "must_have_is_hard": "true"})
     body = forms.validate(ticked, client="acme")
     assert body is not None and body.must_have_is_hard is True
-    unticked = forms.read_form({**forms.blank().values, **typed})
+    unticked = forms.read_form({**forms.blank(TODAY).values, **typed})
     body = forms.validate(unticked, client="acme")
     assert body is not None and body.must_have_is_hard is False

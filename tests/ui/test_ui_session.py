@@ -22,6 +22,7 @@ from api.ui.session import COOKIE
 from matcher.db import session_scope
 from matcher.models import ApiKey, CandidatePersonal, ShortlistEntry
 from matcher.services import accounts
+from tests.helpers import missing_id
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
@@ -76,7 +77,12 @@ def test_signing_in_sets_a_signed_httponly_cookie_that_holds_the_key_id_not_the_
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=" in cookie
     value = http.cookies[COOKIE]
     secret = world.keys["recruiter"]
-    assert secret not in value and secret.split("_")[-1] not in value
+    # The key is its prefix, "_" and 43 random characters: neither the key nor its random part
+    # (which alone is the secret) may be in the cookie. Whole parts, not its last "_" piece, which
+    # may be a single letter (token_urlsafe uses "_"), so this holds for every possible key.
+    random_part = secret[accounts.PREFIX_LEN + 1 :]
+    assert len(random_part) >= 40
+    assert secret not in value and random_part not in value
     with Session(world.engine) as s:
         key_id = s.exec(select(ApiKey.id).where(ApiKey.prefix == secret[: accounts.PREFIX_LEN])).one()
     payload = json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))
@@ -104,7 +110,7 @@ def test_a_bad_key_is_refused_and_pages_need_a_session(world: UiWorld) -> None:
 
 
 def test_posts_need_the_sessions_csrf_token(world: UiWorld) -> None:
-    rid = world.first_requirement(OWN_CLIENT)
+    rid = world.busiest_requirement(OWN_CLIENT)
     entry = an_entry(world, rid)
     url = f"/requirements/{rid}/entries/{entry.candidate_id}"
     http, token = sign_in(world, "recruiter")
@@ -130,7 +136,7 @@ def test_signing_in_replaces_the_csrf_nonce(world: UiWorld) -> None:
     http.post("/sign-in", data={"api_key": world.keys["recruiter"], "csrf_token": before})
     after = token_of(http.get("/requirements").text)
     assert after != before
-    rid = world.first_requirement(OWN_CLIENT)
+    rid = world.busiest_requirement(OWN_CLIENT)
     entry = an_entry(world, rid)
     r = http.post(
         f"/requirements/{rid}/entries/{entry.candidate_id}", data={"status": "hired", "csrf_token": before}
@@ -172,7 +178,7 @@ def test_sign_in_only_redirects_to_local_pages(world: UiWorld) -> None:
         assert r.headers["location"] == expected
         http = browser(world)
         token = token_of(http.get("/").text)
-    rid = world.first_requirement(OWN_CLIENT)
+    rid = world.busiest_requirement(OWN_CLIENT)
     r = http.post(
         "/sign-in",
         data={"api_key": world.keys["client"], "csrf_token": token, "next": f"/requirements/{rid}"},
@@ -182,7 +188,7 @@ def test_sign_in_only_redirects_to_local_pages(world: UiWorld) -> None:
 
 def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiWorld) -> None:
     http, token = sign_in(world, "client")
-    own = world.first_requirement(OWN_CLIENT)
+    own = world.busiest_requirement(OWN_CLIENT)
     other = world.first_requirement(OTHER_CLIENT)
     page = http.get(f"/requirements/{own}")
     assert page.status_code == 200
@@ -202,7 +208,7 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
     for path in (
         f"/requirements/{other}",
         f"/requirements/{other}/progress",
-        f"/requirements/{uuid.uuid4()}",
+        f"/requirements/{missing_id()}",
     ):
         r = http.get(path)
         assert r.status_code == 404, path
@@ -218,14 +224,14 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
 def test_staff_pages_by_role(world: UiWorld) -> None:
     recruiter, _ = sign_in(world, "recruiter")
     admin, _ = sign_in(world, "admin")
-    rid = world.first_requirement(OTHER_CLIENT)
+    rid = world.busiest_requirement(OTHER_CLIENT)
     entry = an_entry(world, rid)
     for path in (f"/requirements/{rid}", f"/requirements/{rid}/changes", f"/candidates/{entry.candidate_id}"):
         assert recruiter.get(path).status_code == 200, path
     assert recruiter.get("/admin/profiles").status_code == 403
     assert admin.get(f"/admin/profiles?requirement={rid}").status_code == 200
     assert recruiter.get("/requirements/not-a-uuid").status_code == 404
-    assert recruiter.get(f"/candidates/{uuid.uuid4()}").status_code == 404
+    assert recruiter.get(f"/candidates/{missing_id()}").status_code == 404
 
 
 def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWorld) -> None:

@@ -24,12 +24,13 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api.app import create_app
 from matcher.db import session_scope
-from matcher.models import Client, Requirement, Role
+from matcher.models import Client, EntryState, Requirement, Role, ShortlistEntry
 from matcher.services import accounts, runs, seeding
 from matcher.settings import Settings
 from tests.helpers import example
@@ -64,6 +65,25 @@ class UiWorld:
 
     def first_requirement(self, slug: str) -> uuid.UUID:
         return self.requirements[slug][0]
+
+    def busiest_requirement(self, slug: str) -> uuid.UUID:
+        """The client's requirement with the longest current shortlist (the most to look at);
+        of equals, the first by reference, so the choice never depends on row order."""
+        with Session(self.engine) as s:
+            sizes = dict(
+                s.exec(
+                    select(ShortlistEntry.requirement_id, func.count())
+                    .where(
+                        col(ShortlistEntry.requirement_id).in_(self.requirements[slug]),
+                        ShortlistEntry.state == EntryState.active,
+                    )
+                    .group_by(col(ShortlistEntry.requirement_id))
+                ).all()
+            )
+        ordered = self.requirements[slug]
+        best = max(ordered, key=lambda rid: (sizes.get(rid, 0), -ordered.index(rid)))
+        assert sizes.get(best, 0) > 0, f"every requirement of {slug} has an empty shortlist"
+        return best
 
     def wait_for_runs(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
