@@ -8,7 +8,16 @@ RUN := $(UV) run --frozen
 DEMO_CANDIDATES ?= 3000
 DEMO_REQUIREMENTS ?= 24
 
-.PHONY: setup demo test lint typecheck pytest bench clean
+#: pytest's options: two workers (one per core; each with its own PostgreSQL database and Redis DB)
+#: in random order; pytest-randomly prints the seed in the header, and
+#: `make pytest PYTEST_ARGS="-n 2 -p randomly --randomly-seed=N"` replays it.
+PYTEST_ARGS ?= -n 2
+#: The tests whose outcome depends on the business date (seeding, re-matching, shortlists and the
+#: UI on seeded data, the generator, the demo), run again with "today" a year ahead and a year back.
+DATE_TESTS := tests/tasks tests/ui tests/api/test_api_shortlist_read.py tests/fixtures_gen tests/test_demo.py
+DATES := 2027-12-01 2025-12-01
+
+.PHONY: setup demo test lint typecheck pytest test-dates bench clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -31,9 +40,12 @@ typecheck: setup
 	$(RUN) mypy
 
 pytest: setup
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test-dates: setup
+	for day in $(DATES); do TALENTMATCH_TEST_TODAY=$$day $(RUN) pytest $(PYTEST_ARGS) $(DATE_TESTS) || exit 1; done
+
+test: lint typecheck pytest test-dates
 
 bench: setup
 	$(RUN) python -m bench

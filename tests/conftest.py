@@ -34,14 +34,27 @@ pytest_plugins = ["fixtures.pytest_plugin"]
 
 
 def need_server(env: str, what: str) -> str:
-    """The URL in ``env``, or skip (fail under CI) with a reason that names the variable."""
+    """The URL in ``env``, or skip (fail under CI) with a reason that names the variable.
+
+    Under pytest-xdist each worker gets a Redis database of its own (the configured one for the
+    first worker, the next ones for the others), so tests that empty it cannot disturb another
+    worker's."""
     url = os.environ.get(env)
     if not url:
         message = f"{what} tests need a server: set {env}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    return url
+    return _worker_redis_db(url) if env == REDIS_ENV else url
+
+
+def _worker_redis_db(url: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    n = int(worker.removeprefix("gw") or 0)
+    parsed = make_url(url)
+    base = int(parsed.database or 0)
+    db = base + n if base + n < 16 else base - n
+    return parsed.set(database=str(db)).render_as_string(hide_password=False)
 
 
 #: Property tests are derandomised: each draws the same examples on every run (seeded from the

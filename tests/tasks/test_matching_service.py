@@ -3,7 +3,6 @@ what it ranks and persists is what the core ranks on the same data."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -20,6 +19,7 @@ from matcher.services import exporting, importing, matching
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
+from tests.suite_clock import TODAY
 from tests.tasks.rematch_support import Seeded
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
@@ -55,7 +55,7 @@ def test_the_pool_is_the_passed_candidates_of_the_track_as_the_import_format_say
 def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine, seeded: Seeded) -> None:
     res = resolutions(seeded)
     taxonomy = load_taxonomy()
-    today = dt.date.fromisoformat(get_settings().today or "")
+    today = TODAY
     size = get_settings().shortlist_size
     everyone = [prepare_candidate(c, res) for c in seeded.candidates]
     checked = 0
@@ -116,7 +116,7 @@ def test_a_requirement_that_makes_must_haves_hard_is_imported_exported_and_ranke
     res = resolutions(seeded)
     everyone = [prepare_candidate(c, res) for c in seeded.candidates]
     related = load_taxonomy().related_to
-    today = dt.date.fromisoformat(get_settings().today or "")
+    today = TODAY
 
     def core_eligible(spec: Any) -> int:
         req = prepare_requirement(spec, res)
