@@ -6,6 +6,7 @@ assembles them and turns domain errors into one readable line and a non-zero exi
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,19 @@ def read_text(path: Path) -> str:
         raise fail(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise fail(f"{path}: {exc.strerror}") from None
+
+
+def day_option(value: str | None, option: str) -> dt.date:
+    """The date an option names (YYYY-MM-DD), else today (``matcher.clock``); a bad one is one
+    readable error line and exit 1."""
+    from matcher import clock
+
+    if value is None:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _register() -> None:

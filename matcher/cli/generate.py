@@ -6,7 +6,6 @@ can be fed straight to ``talentmatch import``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -15,7 +14,7 @@ from typing import Annotated, BinaryIO, Literal
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli import app, day_option, fail
 from matcher.cli.progress import progress_bar
 from matcher.errors import TalentmatchError
 
@@ -65,7 +64,7 @@ def _emit(
     anchor: str | None,
     clients: list[str] | None = None,
 ) -> None:
-    day = _anchor(anchor)
+    day = day_option(anchor, "--anchor")
     if out is not None and not out.parent.is_dir():
         raise fail(f"directory {str(out.parent)!r} does not exist")
     from fixtures.generator import jsonl_chunks
@@ -85,17 +84,6 @@ def _emit(
     except OSError as exc:
         raise fail(f"cannot write {out or 'stdout'}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {count} {kind} to {out}", err=True)
-
-
-def _anchor(value: str | None) -> dt.date:
-    from matcher import clock
-
-    if value is None:
-        return clock.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--anchor: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _copy(chunks: Iterable[tuple[int, bytes]], fh: BinaryIO, advance: Callable[[int], None] | None) -> None:
@@ -162,7 +150,7 @@ def report(
     """How realistic a generated world is: must-haves, eligible holders, #1 and #10 scores."""
     from fixtures.world_report import world_report
 
-    result = world_report(candidates, requirements, seed, _anchor(anchor))
+    result = world_report(candidates, requirements, seed, day_option(anchor, "--anchor"))
     typer.echo(f"{candidates} candidates, {requirements} requirements, seed {seed}, as of {result.anchor}")
     for name, value in result.summary.items():
         typer.echo(f"  {name}: {value}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from matcher.cli import app, fail, read_text
+from matcher.cli import app, day_option, fail, read_text
 from matcher.errors import TalentmatchError
 
 if TYPE_CHECKING:
@@ -34,17 +33,6 @@ def _parse(path: Path, model: type[M]) -> list[M]:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise fail(f"{path}: {errors[0]}{more}")
     return [item for _, item in good]
-
-
-def _today(value: str | None) -> dt.date:
-    from matcher import clock
-
-    if value is None:
-        return clock.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--today: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _components(result: RankedCandidate) -> str:
@@ -111,7 +99,7 @@ def rank_command(
         raise fail(f"{requirement_file}: expected one requirement, found {len(requirements)}")
     requirement = requirements[0]
     candidates = _parse(candidates_file, CandidateIn)
-    on = _today(today)
+    on = day_option(today, "--today")
     try:
         profile = load_profile(profile_file) if profile_file else default_profile(requirement.track)
         resolver = default_resolver()
