@@ -49,7 +49,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[UiWorld]:
-    with ui_world(engine, ui_settings(db_url, tmp_path), candidates=150, requirements=8, delay=1.0) as w:
+    with ui_world(engine, ui_settings(db_url, tmp_path), candidates=150, requirements=8) as w:
         yield w
 
 
@@ -140,9 +140,11 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     expect(page.locator("li.card")).to_have_attribute("data-candidate", candidate_id or "")
 
     page.goto(f"{site}/requirements/{rid}")
+    world.gate.clear()
     page.get_by_role("button", name="Re-match now").click()
     expect(page.locator("[data-progress-box]")).to_be_visible()
     expect(page.locator("[data-freshness]")).to_have_text("matching")
+    world.gate.set()
     expect(page.locator("[data-progress-box]")).to_be_hidden(timeout=30_000)
     expect(page.locator("[data-freshness]")).to_have_text("fresh")
 

@@ -4,7 +4,8 @@ fixtures generator and matched, one API key per role, and two client accounts.
 ``serve(app)`` runs the app with uvicorn on 127.0.0.1 and a free port in a background thread,
 for the browser tests. Re-matches started by the app run in a background thread of the test
 process (``threaded_dispatch``): the page sees a run in progress and follows it, as it would
-with Celery workers.
+with Celery workers. A test that wants to see a run in progress closes ``UiWorld.gate`` first
+and opens it once it has seen it: no timing decides what the page shows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from matcher.settings import Settings
 from tests.helpers import example
 
 SEED = 7
+#: Longest a held re-match waits for its gate (a test that forgets to open it fails, not hangs).
+GATE_TIMEOUT = 120.0
 #: The client whose key the tests use, and another one whose requirements it must not see.
 OWN_CLIENT = "globex-logistics"
 OTHER_CLIENT = "contoso-media"
@@ -62,6 +65,8 @@ class UiWorld:
     requirements: dict[str, list[uuid.UUID]] = field(default_factory=dict)
     """Client slug -> its requirements' ids (seeded ones)."""
     threads: list[threading.Thread] = field(default_factory=list)
+    gate: threading.Event = field(default_factory=threading.Event)
+    """Open (set): re-matches the app starts run at once. Closed: they wait until it opens."""
 
     def first_requirement(self, slug: str) -> uuid.UUID:
         return self.requirements[slug][0]
@@ -86,6 +91,7 @@ class UiWorld:
         return best
 
     def wait_for_runs(self, timeout: float = 60.0) -> None:
+        self.gate.set()
         deadline = time.monotonic() + timeout
         for thread in list(self.threads):
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -102,14 +108,16 @@ def ui_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     )
 
 
-def threaded_dispatch(engine: Engine, threads: list[threading.Thread], delay: float = 0.0) -> runs.Dispatch:
-    """Match a run's chunks in a background thread after ``delay`` seconds, like a worker that
-    picks the task up from a queue."""
+def threaded_dispatch(
+    engine: Engine, threads: list[threading.Thread], gate: threading.Event
+) -> runs.Dispatch:
+    """Match a run's chunks in a background thread once ``gate`` is open, like a worker that picks
+    the task up from a queue."""
     inline = runs.inline_dispatch(engine)
 
     def work(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-        time.sleep(delay)
-        inline(run_id, chunks)
+        if gate.wait(GATE_TIMEOUT):
+            inline(run_id, chunks)
 
     def send(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
         thread = threading.Thread(target=work, args=(run_id, chunks), daemon=True, name=f"rematch-{run_id}")
@@ -121,7 +129,7 @@ def threaded_dispatch(engine: Engine, threads: list[threading.Thread], delay: fl
 
 @contextmanager
 def ui_world(
-    engine: Engine, settings: Settings, *, candidates: int = 120, requirements: int = 8, delay: float = 0.0
+    engine: Engine, settings: Settings, *, candidates: int = 120, requirements: int = 8
 ) -> Iterator[UiWorld]:
     """Seed (the import's re-match runs inline, so every shortlist is filled), make keys; the
     re-matches the app starts then run in background threads."""
@@ -143,8 +151,10 @@ def ui_world(
         for rid, slug in rows:
             by_client.setdefault(slug, []).append(rid)
     threads: list[threading.Thread] = []
-    with runs.dispatching(threaded_dispatch(engine, threads, delay)):
-        world = UiWorld(create_app(settings, engine), engine, settings, keys, by_client, threads)
+    gate = threading.Event()
+    gate.set()
+    with runs.dispatching(threaded_dispatch(engine, threads, gate)):
+        world = UiWorld(create_app(settings, engine), engine, settings, keys, by_client, threads, gate)
         try:
             yield world
         finally:
