@@ -43,7 +43,7 @@ SCALARS = (
     "headcount",
 )
 #: Check boxes: present and "true" when ticked, absent otherwise.
-FLAGS = ("must_have_is_hard",)
+FLAGS = ("must_have_is_hard", "track_is_hard")
 
 
 @dataclass
@@ -100,6 +100,7 @@ LABELS = {
     "must_have": "Must-have skills",
     "nice_to_have": "Nice-to-have skills",
     "must_have_is_hard": "Only candidates with every must-have skill",
+    "track_is_hard": "Only candidates vetted on this track",
 }
 
 

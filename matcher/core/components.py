@@ -40,6 +40,10 @@ RECENCY_FLOOR = 0.3
 #: stated recent year, so disclosing a recent year never scores below silence (today 2026: 2026
 #: and 2025 earn 100%, 2024 and "not stated" 80%, 2023 66%, 2021 49%, never below 30%).
 RECENCY_UNKNOWN_AGE = 2
+#: Points off a candidate vetted on the other track (a developer for an engineer role, or the
+#: other way round): clients use the two titles loosely, so such a candidate is ranked lower, not
+#: hidden, unless the requirement sets ``track_is_hard``.
+TRACK_MISMATCH_POINTS = 15.0
 #: How hard a must-have shortfall scales the total: missing every must-have multiplies the total
 #: by ``1 - MUST_HAVE_GATE`` on top of losing the must-have component's own points.
 MUST_HAVE_GATE = 0.5
@@ -264,5 +268,11 @@ def base_score(values: Mapping[Component, float], weights: Mapping[Component, fl
 
 
 def total_score(base: float, must_have_value: float) -> float:
-    """The final score, 0-100: the base scaled by the must-have gate."""
+    """The score before the track check, 0-100: the base scaled by the must-have gate."""
     return min(100.0, max(0.0, base * must_have_gate(must_have_value)))
+
+
+def cross_track_score(score: float) -> float:
+    """The score of a candidate vetted on the other track: ``TRACK_MISMATCH_POINTS`` lower, never
+    below 0."""
+    return max(0.0, score - TRACK_MISMATCH_POINTS)

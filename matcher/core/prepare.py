@@ -91,6 +91,7 @@ def prepare_requirement(
         min_degree=education.min_degree if education else Degree.none,
         education_fields=tuple(education.fields) if education else (),
         must_have_is_hard=requirement.must_have_is_hard,
+        track_is_hard=requirement.track_is_hard,
     )
 
 

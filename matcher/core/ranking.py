@@ -103,8 +103,9 @@ class Scorer:
         features = self._features.pair(candidate)
         values = component_values(requirement, candidate, features, profile)
         base = f.base_score(values, profile.components)
-        score = f.total_score(base, values[Component.must_have])
-        reasons, matches = self._explainer.explain(candidate, features, values, base)
+        gated = f.total_score(base, values[Component.must_have])
+        score = gated if candidate.track is requirement.track else f.cross_track_score(gated)
+        reasons, matches = self._explainer.explain(candidate, features, values, base, gated - score)
         excluded = exclusions(requirement, candidate, features)
         return RankedCandidate(
             external_id=candidate.external_id,
@@ -117,7 +118,8 @@ class Scorer:
                 c.value: {"value": values[c], "weight": weight, "points": points * values[c]}
                 for c, weight, points in self._points
             },
-            must_have_penalty=base - score,
+            must_have_penalty=base - gated,
+            track_penalty=gated - score,
             reasons=reasons,
             exclusions=excluded,
             skill_matches=matches,

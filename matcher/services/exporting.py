@@ -109,6 +109,8 @@ def requirement_record(
         out["education"] = {"min_degree": req.education_min_degree, "fields": list(req.education_fields)}
     if req.must_have_is_hard:  # our extension of the shared format: written only when it is on
         out["must_have_is_hard"] = True
+    if req.track_is_hard:  # likewise
+        out["track_is_hard"] = True
     return out
 
 

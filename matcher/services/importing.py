@@ -216,6 +216,7 @@ def requirement_fields(r: RequirementIn) -> dict[str, Any]:
         "headcount": r.headcount,
         "status": r.status.value,
         "must_have_is_hard": r.must_have_is_hard,
+        "track_is_hard": r.track_is_hard,
     }
 
 

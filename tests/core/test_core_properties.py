@@ -164,7 +164,7 @@ def test_score_stays_between_0_and_100(case: tuple, cand: CandidateProfile, fit:
     assert 0.0 <= result.score <= 100.0
     assert all(0.0 <= c.value <= 1.0 for c in result.components.values())
     points = sum(c.points for c in result.components.values())
-    assert abs(points - result.must_have_penalty - result.score) < 1e-9
+    assert abs(points - result.must_have_penalty - result.track_penalty - result.score) < 1e-9
 
 
 @FAST
