@@ -201,3 +201,20 @@ def test_bad_today_and_missing_file(files: dict[str, Path]) -> None:
     files["cands"].unlink()
     result = run(files)
     assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_help_states_the_tie_break_and_ties_say_what_decided(files: dict[str, Path]) -> None:
+    from matcher.cli.rank import RANK_HELP
+    from matcher.core.ranking import TIE_BREAK
+
+    assert TIE_BREAK in RANK_HELP
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert TIE_BREAK.replace("score, highest first", "Order and ties**: score, highest first") in " ".join(
+        readme.split()
+    )
+    twin = person("alias-twin")
+    files["cands"].write_text(jsonl([person("alias-match"), twin]))
+    result = run(files)
+    assert result.exit_code == 0, result.output
+    assert "tied with alias-match at" in result.stdout
+    assert "must-haves equal; behind by external id" in result.stdout
