@@ -60,6 +60,11 @@ class RequirementForm:
     skills: dict[str, list[SkillRow]] = field(default_factory=lambda: {k: [] for k in SKILL_LISTS})
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    #: Typed skill name -> how it is understood ("Pyhton -> Python"), shown under each row.
+    understood: dict[str, str] = field(default_factory=dict)
+
+    def skill_names(self) -> list[str]:
+        return [row.name for kind in SKILL_LISTS for row in self.skills[kind] if row.name]
 
     def rows(self, kind: str) -> list[SkillRow]:
         """The filled rows, then spare empty ones."""
