@@ -105,7 +105,7 @@ LABELS = {
     "must_have": "Must-have skills",
     "nice_to_have": "Nice-to-have skills",
     "must_have_is_hard": "Only candidates with every must-have skill",
-    "track_is_hard": "Only candidates vetted on this track",
+    "track_is_hard": "Only candidates vetted for this role",
 }
 
 
