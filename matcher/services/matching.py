@@ -407,10 +407,9 @@ def compute_shortlist(
     )
 
 
-_GONE_REASONS = {
-    "vetting": "vetting {status}, must be passed",
-    "track": "vetted for the {track} track, requirement is {wanted}",
-}
+#: Why a listed candidate left the pool (the pool holds every passed, not erased candidate of
+#: either track, so not being in it and not erased means the vetting no longer passes).
+_GONE_REASONS = {"vetting": "vetting {status}, must be passed"}
 
 
 def _outside(
@@ -432,24 +431,18 @@ def _outside(
         out[old.candidate_id] = entry_update(result, old.candidate_id, state)
     if gone:
         rows = session.execute(
-            select(CAND.c.id, CAND.c.track, CAND.c.vetting_status, CAND.c.erased_at).where(
+            select(CAND.c.id, CAND.c.vetting_status, CAND.c.erased_at).where(
                 CAND.c.id.in_([g.candidate_id for g in gone])
             )
         )
         why = {r.id: r for r in rows}
-        wanted = computed.requirement.profile.track.value
         for old in gone:
             r = why.get(old.candidate_id)
             if r is None or r.erased_at is not None:
                 state, reason = EntryState.erased, "candidate data erased"
-            elif r.vetting_status != PASSED:
-                state, reason = (
-                    EntryState.ineligible,
-                    _GONE_REASONS["vetting"].format(status=r.vetting_status),
-                )
             else:
                 state = EntryState.ineligible
-                reason = _GONE_REASONS["track"].format(track=r.track, wanted=wanted)
+                reason = _GONE_REASONS["vetting"].format(status=r.vetting_status)
             reasons = [reason, *(x for x in old.reasons if x != reason)]
             out[old.candidate_id] = EntryUpdate(
                 old.candidate_id, state, None, old.score, old.components, reasons, old.weight_profile_id
