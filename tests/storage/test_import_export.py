@@ -136,3 +136,16 @@ def test_combined_entry_is_a_skill_per_part_and_exports_as_written(session: Sess
     ]
     (exported,) = exporting.iter_candidate_records(session)
     assert exported["skills"] == rec["skills"]
+
+
+def test_track_is_hard_is_stored_and_exported_only_when_on(session: Session) -> None:
+    hard = {**example("requirement"), "external_id": "req-hard", "track_is_hard": True}
+    soft = {**example("requirement"), "external_id": "req-soft"}
+    importing.import_requirements(session, importing.parse_requirements(jsonl([hard, soft])))
+    session.commit()
+    exported = {r["external_id"]: r for r in exporting.iter_requirement_records(session)}
+    assert exported["req-hard"]["track_is_hard"] is True
+    assert "track_is_hard" not in exported["req-soft"]
+    with pytest.raises(ValidationFailed) as info:
+        importing.parse_requirements(jsonl([{**soft, "track_is_hard": "yes"}]))
+    assert [e.field for e in info.value.errors] == ["track_is_hard"]
