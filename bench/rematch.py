@@ -118,20 +118,18 @@ def seed(url: str, candidates: int, requirements: int) -> dict[str, float]:
 
 
 def pool_load_seconds(url: str) -> dict[str, float]:
-    """How long building each track's pool takes (each worker process does it once per track)."""
+    """How long building the pool takes (each worker process does it once)."""
     from sqlmodel import Session
 
     from matcher.db import make_engine
-    from matcher.schemas import Track
     from matcher.services.matching import load_pool
 
     engine = make_engine(url)
     out = {}
     with Session(engine) as session:
-        for track in Track:
-            start = time.perf_counter()
-            pool = load_pool(session, track)
-            out[f"{track.value} ({len(pool)} candidates)"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        pool = load_pool(session)
+        out[f"pool ({len(pool)} candidates)"] = round(time.perf_counter() - start, 2)
     engine.dispose()
     return out
 

@@ -46,7 +46,7 @@ SKILL_COLUMNS = (
     CSKILL.c.years,
     CSKILL.c.last_used,
 )
-SKILL_ORDER = (CSKILL.c.candidate_id, CSKILL.c.position)
+SKILL_ORDER = (CSKILL.c.candidate_id, CSKILL.c.position, CSKILL.c.id)
 
 #: Enum members by value: a dict lookup per field of 100k rows instead of an enum call.
 _TRACK = {t.value: t for t in Track}

@@ -210,6 +210,11 @@ class RequirementIn(Strict):
         description="talentmatch's extension of the shared format: true excludes a candidate who "
         "lacks a must-have skill (an exclusion with its reason) instead of lowering the score.",
     )
+    track_is_hard: StrictBool = Field(
+        default=False,
+        description="talentmatch's extension of the shared format: true excludes a candidate vetted "
+        "on the other track instead of ranking them lower (a scored, explained penalty).",
+    )
 
     _tz = field_validator("timezone")(_check_timezone)
     _cur = field_validator("currency")(_check_currency)

@@ -47,8 +47,8 @@ def _warm_pools(**_: Any) -> None:
     engine = make_engine(get_settings().database_url)
     try:
         with Session(engine) as session:
-            sizes = warm(session)
-        log.info("candidate pools ready: %s", {t.value: n for t, n in sizes.items()})
+            size = warm(session)
+        log.info("candidate pool ready: %d candidates", size)
     except Exception:
         log.exception("could not warm the candidate pools; each pool process will build its own")
     finally:

@@ -43,7 +43,7 @@ SCALARS = (
     "headcount",
 )
 #: Check boxes: present and "true" when ticked, absent otherwise.
-FLAGS = ("must_have_is_hard",)
+FLAGS = ("must_have_is_hard", "track_is_hard")
 
 
 @dataclass
@@ -60,6 +60,11 @@ class RequirementForm:
     skills: dict[str, list[SkillRow]] = field(default_factory=lambda: {k: [] for k in SKILL_LISTS})
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    #: Typed skill name -> how it is understood ("Pyhton -> Python"), shown under each row.
+    understood: dict[str, str] = field(default_factory=dict)
+
+    def skill_names(self) -> list[str]:
+        return [row.name for kind in SKILL_LISTS for row in self.skills[kind] if row.name]
 
     def rows(self, kind: str) -> list[SkillRow]:
         """The filled rows, then spare empty ones."""
@@ -100,6 +105,7 @@ LABELS = {
     "must_have": "Must-have skills",
     "nice_to_have": "Nice-to-have skills",
     "must_have_is_hard": "Only candidates with every must-have skill",
+    "track_is_hard": "Only candidates vetted for this role",
 }
 
 

@@ -53,7 +53,8 @@ class Breakdown:
 
 def breakdown(components: Mapping[str, Any], score: float) -> Breakdown:
     """One bar per component, in the core's component order (a JSON column may not keep the
-    order it was written in), and the must-have penalty."""
+    order it was written in), and the deductions (the must-have gate and, for a candidate vetted
+    on the other track, the track penalty: what the components add up to beyond the score)."""
     order = {c.value: i for i, c in enumerate(Component)}
     bars = []
     for key, value in sorted(components.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):

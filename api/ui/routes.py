@@ -22,7 +22,7 @@ from matcher import clock
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from matcher.models import RecruiterStatus
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import accounts, candidates, requirements, runs, shortlists, ui_views
+from matcher.services import accounts, candidates, requirements, runs, shortlists, skills, ui_views
 from matcher.services.requirements import RequirementFilters, RequirementView
 from matcher.services.shortlists import EntryUpdate, StaffEntryView, StateFilter
 from matcher.services.ui_views import Freshness
@@ -112,6 +112,7 @@ def requirement_list(
 
 
 def _form_page(ui: Ui, f: forms.RequirementForm, status_code: int = 200) -> Response:
+    f.understood = {name: skills.understand_skill(name).understood for name in f.skill_names()}
     return ui.render(
         "requirement_form.html",
         status_code=status_code,
@@ -130,6 +131,9 @@ def new_requirement(ui: SignedIn) -> Response:
 def post_requirement(ui: SignedIn, form: Form) -> Response:
     me = ui.me
     f = forms.read_form(form)
+    if form.get("action") == "check":
+        # "Check skills": show how each typed skill is understood, save nothing.
+        return _form_page(ui, f)
     body = forms.validate(f, client=me.client_slug if me.is_client else (f.values.get("client") or None))
     if body is None:
         return _form_page(ui, f, status_code=422)

@@ -49,9 +49,16 @@ def _table(results: Sequence[RankedCandidate], title: str) -> Table:
     table.add_column("score", justify="right")
     table.add_column("top components")
     table.add_column("reasons")
+    from matcher.core.ranking import tie_note
+
+    previous: RankedCandidate | None = None
     for r in results:
         if r.eligible:
             reasons = "\n".join(r.reasons[:TABLE_REASONS])
+            note = tie_note(previous, r) if previous is not None else None
+            if note:
+                reasons = note + "\n" + reasons
+            previous = r
         else:
             reasons = "ineligible: " + "; ".join(r.exclusions)
         rank_text = str(r.rank) if r.rank is not None else "-"
@@ -59,7 +66,16 @@ def _table(results: Sequence[RankedCandidate], title: str) -> Table:
     return table
 
 
-@app.command("rank")
+#: ``--help`` text; the order is ``matcher.core.ranking.TIE_BREAK`` (a test keeps them equal).
+RANK_HELP = (
+    "Rank candidates for one requirement, with the points and reasons behind each score.\n\n"
+    "Order: score, highest first; on equal scores the higher must-have value (how fully the "
+    "must-have skills are met) first; then the external id, in alphabetical order. When two "
+    "shown scores tie, the lower row says which of these decided."
+)
+
+
+@app.command("rank", help=RANK_HELP)
 def rank_command(
     requirement_file: Path = typer.Option(
         ..., "--requirement", "-r", help="The requirement spec: one JSON object."

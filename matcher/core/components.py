@@ -36,8 +36,14 @@ RECENCY_GRACE_YEARS = 1
 RECENCY_TAU_YEARS = 3.0
 #: Long-unused skills keep this share: the knowledge is rusty, not gone.
 RECENCY_FLOOR = 0.3
-#: A skill whose last use is not stated: a small discount against a dated, current one.
-RECENCY_UNKNOWN = 0.9
+#: A skill whose last use is not stated counts as last used this many years ago: no better than a
+#: stated recent year, so disclosing a recent year never scores below silence (today 2026: 2026
+#: and 2025 earn 100%, 2024 and "not stated" 80%, 2023 66%, 2021 49%, never below 30%).
+RECENCY_UNKNOWN_AGE = 2
+#: Points off a candidate vetted on the other track (a developer for an engineer role, or the
+#: other way round): clients use the two titles loosely, so such a candidate is ranked lower, not
+#: hidden, unless the requirement sets ``track_is_hard``.
+TRACK_MISMATCH_POINTS = 15.0
 #: How hard a must-have shortfall scales the total: missing every must-have multiplies the total
 #: by ``1 - MUST_HAVE_GATE`` on top of losing the must-have component's own points.
 MUST_HAVE_GATE = 0.5
@@ -107,10 +113,11 @@ def years_factor(years: float, min_years: float) -> float:
 def recency_factor(last_used: int | None, today_year: int) -> float:
     """1.0 within the grace period, then exponential decay to ``RECENCY_FLOOR``.
 
-    ``RECENCY_UNKNOWN`` when the year is not stated; a future year counts as this year.
+    A year that is not stated counts as ``RECENCY_UNKNOWN_AGE`` years ago; a future year counts
+    as this year.
     """
     if last_used is None:
-        return RECENCY_UNKNOWN
+        last_used = today_year - RECENCY_UNKNOWN_AGE
     stale = max(0, today_year - last_used - RECENCY_GRACE_YEARS)
     return RECENCY_FLOOR + (1.0 - RECENCY_FLOOR) * math.exp(-stale / RECENCY_TAU_YEARS)
 
@@ -202,10 +209,47 @@ def education(degree_level: int, min_degree_level: int, field_matches: bool) -> 
     return EDUCATION_DEGREE_SHARE * degree_part + (1.0 - EDUCATION_DEGREE_SHARE) * field_part
 
 
+#: Abbreviations of fields of study, word by word, resolved before fields are compared: "CS",
+#: "Comp. Sci.", "Maths", "Software Eng." are the fields they abbreviate.
+FIELD_WORDS: Mapping[str, tuple[str, ...]] = {
+    "cs": ("computer", "science"),
+    "cse": ("computer", "science", "engineering"),
+    "ce": ("computer", "engineering"),
+    "ee": ("electrical", "engineering"),
+    "ece": ("electrical", "computer", "engineering"),
+    "it": ("information", "technology"),
+    "ict": ("information", "communication", "technology"),
+    "is": ("information", "systems"),
+    "se": ("software", "engineering"),
+    "ai": ("artificial", "intelligence"),
+    "ml": ("machine", "learning"),
+    "comp": ("computer",),
+    "compsci": ("computer", "science"),
+    "sci": ("science",),
+    "sciences": ("science",),
+    "eng": ("engineering",),
+    "engg": ("engineering",),
+    "engineer": ("engineering",),
+    "math": ("mathematics",),
+    "maths": ("mathematics",),
+    "mathematical": ("mathematics",),
+    "stats": ("statistics",),
+    "stat": ("statistics",),
+    "info": ("information",),
+    "informatics": ("information", "technology"),
+    "tech": ("technology",),
+    "technologies": ("technology",),
+    "econ": ("economics",),
+    "phys": ("physics",),
+    "mgmt": ("management",),
+}
+
+
 @lru_cache(maxsize=4096)
 def _field_words(text: str) -> frozenset[str]:
+    """The words of a field of study, abbreviations spelled out (``FIELD_WORDS``)."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("&", " and "))
-    return frozenset(cleaned.split())
+    return frozenset(w for word in cleaned.split() for w in FIELD_WORDS.get(word, (word,)))
 
 
 def field_matches(field: str | None, accepted: Iterable[str]) -> bool:
@@ -224,5 +268,11 @@ def base_score(values: Mapping[Component, float], weights: Mapping[Component, fl
 
 
 def total_score(base: float, must_have_value: float) -> float:
-    """The final score, 0-100: the base scaled by the must-have gate."""
+    """The score before the track check, 0-100: the base scaled by the must-have gate."""
     return min(100.0, max(0.0, base * must_have_gate(must_have_value)))
+
+
+def cross_track_score(score: float) -> float:
+    """The score of a candidate vetted on the other track: ``TRACK_MISMATCH_POINTS`` lower, never
+    below 0."""
+    return max(0.0, score - TRACK_MISMATCH_POINTS)

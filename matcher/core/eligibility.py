@@ -1,7 +1,7 @@
 """Hard filters: the deal-breakers a recruiter would never trade off against a good score.
 
-Only these exclude a candidate; everything else (education, seniority, skill years, missing
-must-haves unless the requirement opts in) is scored instead. Every exclusion comes with a
+Only these exclude a candidate; everything else (education, seniority, skill years, the other
+track and missing must-haves unless the requirement opts in) is scored instead. Every exclusion comes with a
 reason a recruiter can read.
 """
 
@@ -37,7 +37,7 @@ def exclusions(
     reasons = []
     if candidate.vetting_status is not VettingStatus.passed:
         reasons.append(f"vetting {candidate.vetting_status.value}, must be passed")
-    if candidate.track is not requirement.track:
+    if candidate.track is not requirement.track and requirement.track_is_hard:
         reasons.append(
             f"vetted for the {candidate.track.value} track, requirement is {requirement.track.value}"
         )

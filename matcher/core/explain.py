@@ -181,9 +181,10 @@ class Explainer:
         features: PairFeatures,
         values: Mapping[Component, float],
         base: float,
+        track_penalty: float = 0.0,
     ) -> tuple[list[str], list[SkillMatchFields]]:
         """Reasons (costliest first) and the structured skill matches (``SkillMatch`` fields) of
-        one scored candidate."""
+        one scored candidate; ``track_penalty`` is what being vetted on the other track cost."""
         requirement, points = self.requirement, self._points
 
         def lost(component: Component) -> float:
@@ -226,6 +227,15 @@ class Explainer:
         for component, text in texts.items():
             component_lost = lost(component)
             reasons.append((component_lost, text + _cost(component_lost)))
+        if candidate.track is not requirement.track:
+            article = "an" if requirement.track.value[0] in "aeiou" else "a"
+            reasons.append(
+                (
+                    track_penalty,
+                    f"{candidate.track.value}-vetted for {article} {requirement.track.value} role"
+                    + _cost(track_penalty),
+                )
+            )
         ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
         return [reasons[i][1] for i in ordered], must_matches + nice_matches
 
@@ -234,6 +244,7 @@ def why_above(a: RankedCandidate, b: RankedCandidate) -> list[str]:
     """Where ``a`` gained and lost points against ``b``, biggest differences first."""
     diffs = {name: a.components[name].points - b.components[name].points for name in a.components}
     diffs["must-have gate"] = b.must_have_penalty - a.must_have_penalty
+    diffs["track"] = b.track_penalty - a.track_penalty
     lines = [f"{a.external_id} scores {a.score - b.score:+.1f} points against {b.external_id}"]
     for name in sorted(diffs, key=lambda n: -abs(diffs[n])):
         if abs(diffs[name]) >= SHOWN_POINTS:

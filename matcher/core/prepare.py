@@ -7,7 +7,7 @@ never runs the resolver or fuzzy matching itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from matcher.core.types import (
@@ -32,6 +32,9 @@ class ResolvedName(Protocol):
     def score(self) -> float: ...
     @property
     def key(self) -> str: ...
+    def entries(self) -> Sequence[ResolvedName]:
+        """Each skill of a combined entry ("Java/J2EE"), else the resolution itself."""
+        ...
 
 
 def skill_names(requirement: RequirementIn, candidates: Iterable[CandidateIn]) -> list[str]:
@@ -41,12 +44,25 @@ def skill_names(requirement: RequirementIn, candidates: Iterable[CandidateIn]) -
     return list(dict.fromkeys(names))
 
 
-def _ref(raw: str, resolutions: Mapping[str, ResolvedName]) -> SkillRef:
+def _resolution(raw: str, resolutions: Mapping[str, ResolvedName]) -> ResolvedName:
     try:
-        res = resolutions[raw]
+        return resolutions[raw]
     except KeyError:
         raise ValidationFailed(f"skill {raw!r} was not resolved") from None
+
+
+def _as_ref(raw: str, res: ResolvedName) -> SkillRef:
     return SkillRef(key=res.key, raw=raw, name=res.name or raw, method=res.method, confidence=res.score)
+
+
+def _ref(raw: str, resolutions: Mapping[str, ResolvedName]) -> SkillRef:
+    return _as_ref(raw, _resolution(raw, resolutions))
+
+
+def _refs(raw: str, resolutions: Mapping[str, ResolvedName]) -> list[SkillRef]:
+    """A candidate's entry as the skills it names: each part of "Java/J2EE" is a skill the
+    candidate has, with the entry's years and last use (a requirement names one skill)."""
+    return [_as_ref(raw, part) for part in _resolution(raw, resolutions).entries()]
 
 
 def _required(
@@ -75,6 +91,7 @@ def prepare_requirement(
         min_degree=education.min_degree if education else Degree.none,
         education_fields=tuple(education.fields) if education else (),
         must_have_is_hard=requirement.must_have_is_hard,
+        track_is_hard=requirement.track_is_hard,
     )
 
 
@@ -88,7 +105,9 @@ def prepare_candidate(candidate: CandidateIn, resolutions: Mapping[str, Resolved
         timezone=candidate.timezone,
         available_from=candidate.available_from,
         skills=tuple(
-            CandidateSkill(_ref(s.name, resolutions), s.years, s.last_used) for s in candidate.skills
+            CandidateSkill(ref, s.years, s.last_used)
+            for s in candidate.skills
+            for ref in _refs(s.name, resolutions)
         ),
         vetting_status=candidate.vetting.status,
         vetting_scores=dict(candidate.vetting.scores),

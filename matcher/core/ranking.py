@@ -103,8 +103,9 @@ class Scorer:
         features = self._features.pair(candidate)
         values = component_values(requirement, candidate, features, profile)
         base = f.base_score(values, profile.components)
-        score = f.total_score(base, values[Component.must_have])
-        reasons, matches = self._explainer.explain(candidate, features, values, base)
+        gated = f.total_score(base, values[Component.must_have])
+        score = gated if candidate.track is requirement.track else f.cross_track_score(gated)
+        reasons, matches = self._explainer.explain(candidate, features, values, base, gated - score)
         excluded = exclusions(requirement, candidate, features)
         return RankedCandidate(
             external_id=candidate.external_id,
@@ -117,7 +118,8 @@ class Scorer:
                 c.value: {"value": values[c], "weight": weight, "points": points * values[c]}
                 for c, weight, points in self._points
             },
-            must_have_penalty=base - score,
+            must_have_penalty=base - gated,
+            track_penalty=gated - score,
             reasons=reasons,
             exclusions=excluded,
             skill_matches=matches,
@@ -135,13 +137,36 @@ def score_candidate(
     return Scorer(requirement, profile, relations, today).score(candidate)
 
 
+#: The order of the ranking, as the README and ``talentmatch rank --help`` state it.
+TIE_BREAK = (
+    "score, highest first; on equal scores the higher must-have value (how fully the must-have "
+    "skills are met) first; then the external id, in alphabetical order"
+)
+
+
 def sort_key(result: RankedCandidate) -> tuple[float, float, str]:
-    """Score descending, then must-have value descending, then external id ascending."""
+    """Score descending, then must-have value descending, then external id ascending
+    (``TIE_BREAK``)."""
     return (
         -round(result.score, SORT_DECIMALS),
         -round(result.components[Component.must_have.value].value, SORT_DECIMALS),
         result.external_id,
     )
+
+
+def tie_note(ahead: RankedCandidate, behind: RankedCandidate, decimals: int = 1) -> str | None:
+    """For the lower of two neighbours whose scores, shown at ``decimals``, are the same: which
+    step of ``TIE_BREAK`` put it below ``ahead``. None when the shown scores differ."""
+    if round(ahead.score, decimals) != round(behind.score, decimals):
+        return None
+    tied = f"tied with {ahead.external_id} at {ahead.score:.{decimals}f}"
+    if round(ahead.score, SORT_DECIMALS) != round(behind.score, SORT_DECIMALS):
+        return f"{tied} as shown; behind on the unrounded score"
+    must = Component.must_have.value
+    a, b = ahead.components[must].value, behind.components[must].value
+    if round(a, SORT_DECIMALS) != round(b, SORT_DECIMALS):
+        return f"{tied}; behind on must-have value {b:.0%} vs {a:.0%}"
+    return f"{tied}, must-haves equal; behind by external id"
 
 
 def rank(

@@ -1,7 +1,7 @@
 """What the ranker returns: scores, their breakdown and the reasons, all JSON-serialisable.
 
-The breakdown adds up exactly: ``score = sum(component points) - must_have_penalty``, and the
-points each reason names as lost add up to ``100 - score``.
+The breakdown adds up exactly: ``score = sum(component points) - must_have_penalty -
+track_penalty``, and the points each reason names as lost add up to ``100 - score``.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class RankedCandidate(BaseModel):
     components: dict[str, ComponentScore]
     must_have_penalty: float
     """Points taken off the component sum by the must-have shortfall gate."""
+    track_penalty: float = 0.0
+    """Points taken off a candidate vetted on the other track (``TRACK_MISMATCH_POINTS``, or
+    what was left of the score)."""
     reasons: list[str]
     """Plain-language reasons, the costliest first."""
     exclusions: list[str]

@@ -105,6 +105,8 @@ class RequirementProfile:
     """One requirement spec as the core scores against it.
 
     ``min_degree`` none with no ``education_fields`` means no education requirement.
+    ``track_is_hard`` excludes candidates vetted on the other track instead of taking
+    ``components.TRACK_MISMATCH_POINTS`` off their score.
     ``must_have_is_hard`` turns a missing must-have (no equal or related skill at all) from a
     sharp score penalty into an exclusion.
     """
@@ -124,3 +126,4 @@ class RequirementProfile:
     min_degree: Degree = Degree.none
     education_fields: tuple[str, ...] = ()
     must_have_is_hard: bool = False
+    track_is_hard: bool = False

@@ -113,6 +113,10 @@ class Plan:
         self.requirement = r
         self.profile = profile
         self.track = TRACK_CODE[r.track]
+        #: The other track's group, scored ``TRACK_MISMATCH_POINTS`` lower; None when excluded.
+        self.other_track = (
+            None if r.track_is_hard else next(code for t, code in TRACK_CODE.items() if t is not r.track)
+        )
         self.hours = r.hours_per_week
         self.start = r.start_by.toordinal()
         self.budget_usd = f.to_usd(r.max_hourly_rate, r.currency)

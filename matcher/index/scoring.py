@@ -71,9 +71,26 @@ class Scored:
 
 
 def eligible_only(seg: Segment, plan: Plan) -> Scored:
-    """The segment's eligible candidates, scored. Reads only the requirement's group of rows;
-    the filters run on cheap columns first, the components only on the survivors."""
-    lo, hi = seg.group_range(plan.track)
+    """The segment's eligible candidates, scored. Reads only the groups of rows of the
+    requirement's track and, unless the track is hard, the other track (scored
+    ``TRACK_MISMATCH_POINTS`` lower); the filters run on cheap columns first, the components only
+    on the survivors."""
+    same = _eligible_in_group(seg, plan, plan.track)
+    if plan.other_track is None:
+        return same
+    other = _eligible_in_group(seg, plan, plan.other_track)
+    if not len(other.rows):
+        return same
+    return Scored(
+        np.concatenate([same.rows, other.rows]),
+        np.concatenate([same.score, np.maximum(0.0, other.score - f.TRACK_MISMATCH_POINTS)]),
+        np.concatenate([same.must_have, other.must_have]),
+        np.concatenate([same.eligible, other.eligible]),
+    )
+
+
+def _eligible_in_group(seg: Segment, plan: Plan, group: int) -> Scored:
+    lo, hi = seg.group_range(group)
     if lo == hi:
         return Scored.empty()
     c, rows = seg.cols, slice(lo, hi)
@@ -98,7 +115,10 @@ def everyone(seg: Segment, plan: Plan) -> Scored:
     """Every live candidate of the segment, scored, with its eligibility."""
     idx = seg.live_rows()
     c = seg.cols
-    ok = (c.status[idx] == PASSED) & (c.track[idx] == plan.track)
+    ok = c.status[idx] == PASSED
+    cross = c.track[idx] != plan.track
+    if plan.other_track is None:
+        ok &= ~cross
     ok &= c.hours[idx] >= plan.hours
     ok &= c.available[idx] <= plan.start
     ok &= np.take(plan.tz_ok, np.take(c.timezone, idx))
@@ -107,6 +127,7 @@ def everyone(seg: Segment, plan: Plan) -> Scored:
     if plan.hard:
         ok &= found
     score, must_value = _combine(seg, plan, idx, must, nice, _role_fit(seg.cols.vetting[idx], plan))
+    score = np.where(cross, np.maximum(0.0, score - f.TRACK_MISMATCH_POINTS), score)
     return Scored(idx, score, must_value, ok)
 
 

@@ -42,6 +42,7 @@ class Requirement(SQLModel, table=True):
     headcount: int = 1
     status: str = Field(default="open", max_length=16)
     must_have_is_hard: bool = False
+    track_is_hard: bool = False
     weight_profile_id: uuid.UUID | None = Field(default=None, foreign_key="weight_profile.id")
     created_at: dt.datetime = timestamp()
     updated_at: dt.datetime = timestamp()

@@ -154,11 +154,16 @@ def _skills_of(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, li
     rows = session.exec(
         select(CandidateSkill)
         .where(col(CandidateSkill.candidate_id).in_(ids))
-        .order_by(col(CandidateSkill.candidate_id), col(CandidateSkill.position))
+        .order_by(col(CandidateSkill.candidate_id), col(CandidateSkill.position), col(CandidateSkill.id))
     ).all()
     for s in rows:
         out[s.candidate_id].append(s)
     return out
+
+
+def _entries(skills: Sequence[CandidateSkill]) -> list[CandidateSkill]:
+    """One row per entry as written: the parts of a combined entry share its position."""
+    return list({s.position: s for s in reversed(skills)}.values())[::-1]
 
 
 def _record(c: Candidate, p: CandidatePersonal, skills: Sequence[CandidateSkill]) -> dict[str, Any]:
@@ -171,7 +176,7 @@ def _record(c: Candidate, p: CandidatePersonal, skills: Sequence[CandidateSkill]
         "headline": c.headline,
         "seniority": c.seniority,
         "years_experience": c.years_experience,
-        "skills": [s.to_import() for s in skills],
+        "skills": [s.to_import() for s in _entries(skills)],
         "vetting": {"status": c.vetting_status, "vetted_on": c.vetted_on, "scores": dict(c.vetting_scores)},
         "hourly_rate": c.hourly_rate,
         "currency": c.currency,

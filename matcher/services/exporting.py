@@ -66,11 +66,15 @@ def iter_candidate_records(session: Session) -> Iterator[dict[str, Any]]:
         if not rows:
             return
         skills: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+        seen: set[tuple[Any, int]] = set()
         for s in session.execute(
-            core_select(sk.c.candidate_id, sk.c.raw_name, sk.c.years, sk.c.last_used)
+            core_select(sk.c.candidate_id, sk.c.position, sk.c.raw_name, sk.c.years, sk.c.last_used)
             .where(sk.c.candidate_id.in_([r.id for r in rows]))
-            .order_by(sk.c.candidate_id, sk.c.position)
+            .order_by(sk.c.candidate_id, sk.c.position, sk.c.id)
         ):
+            if (s.candidate_id, s.position) in seen:
+                continue  # another part of a combined entry ("Java/J2EE"): written once
+            seen.add((s.candidate_id, s.position))
             item: dict[str, Any] = {"name": s.raw_name, "years": s.years}
             if s.last_used is not None:
                 item["last_used"] = s.last_used
@@ -105,6 +109,8 @@ def requirement_record(
         out["education"] = {"min_degree": req.education_min_degree, "fields": list(req.education_fields)}
     if req.must_have_is_hard:  # our extension of the shared format: written only when it is on
         out["must_have_is_hard"] = True
+    if req.track_is_hard:  # likewise
+        out["track_is_hard"] = True
     return out
 
 

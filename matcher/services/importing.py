@@ -103,21 +103,23 @@ def candidate_row(c: CandidateIn, now: Any) -> dict[str, Any]:
 
 
 def _skill_rows(cid: uuid.UUID, c: CandidateIn, res: dict[str, Resolution]) -> list[dict[str, Any]]:
+    """One row per skill named: a combined entry ("Java/J2EE") is a row per part, all at the
+    entry's position (export writes the entry once)."""
     rows = []
     for i, s in enumerate(c.skills):
-        r = res[s.name]
-        rows.append(
-            {
-                "candidate_id": cid,
-                "position": i,
-                "raw_name": s.name,
-                "skill_key": r.key,
-                "method": r.method,
-                "match_score": r.score,
-                "years": s.years,
-                "last_used": s.last_used,
-            }
-        )
+        for r in res[s.name].entries():
+            rows.append(
+                {
+                    "candidate_id": cid,
+                    "position": i,
+                    "raw_name": s.name,
+                    "skill_key": r.key,
+                    "method": r.method,
+                    "match_score": r.score,
+                    "years": s.years,
+                    "last_used": s.last_used,
+                }
+            )
     return rows
 
 
@@ -214,6 +216,7 @@ def requirement_fields(r: RequirementIn) -> dict[str, Any]:
         "headcount": r.headcount,
         "status": r.status.value,
         "must_have_is_hard": r.must_have_is_hard,
+        "track_is_hard": r.track_is_hard,
     }
 
 

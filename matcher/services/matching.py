@@ -1,12 +1,14 @@
 """Matching one requirement: load it and its candidate pool from the database, rank with the
 core, and persist the top N through the shortlist writer.
 
-Loading is set-based (a few selects of plain columns, no ORM object per row). The pool of a
-track (vetting passed, not erased) is built once per process and reused while the candidate
-table is unchanged (``PoolCache``, checked once per chunk of requirements). Ranking a
-requirement against a pool happens in exactly one place, behind the ``Ranker`` signature:
-``default_ranker`` is the vectorised index (``matcher.index``, which keeps its index of a pool
-in ``Pool.derived``); ``reference_ranker`` is the core's own ranker, with the same results.
+Loading is set-based (a few selects of plain columns, no ORM object per row). The pool (every
+candidate whose vetting passed and who is not erased, on either track: a candidate vetted on the
+other track is scored lower, or excluded when the requirement's track is hard) is built once per
+process and reused while the candidate table is unchanged (``PoolCache``, checked once per
+chunk of requirements). Ranking a requirement against a pool happens in exactly one place,
+behind the ``Ranker`` signature: ``default_ranker`` is the vectorised index (``matcher.index``,
+which keeps its index of a pool in ``Pool.derived``); ``reference_ranker`` is the core's own
+ranker, with the same results.
 """
 
 from __future__ import annotations
@@ -66,12 +68,12 @@ PREFILTER_SLACK = 1e-6
 
 @dataclass(eq=False)
 class Pool:
-    """Every candidate of one track a requirement can be ranked against, as core profiles.
+    """Every candidate a requirement can be ranked against (vetting passed, not erased, either
+    track), as core profiles.
 
     ``ids[i]`` is the database id of ``candidates[i]``; the arrays feed the pre-filter.
     """
 
-    track: Track
     fingerprint: tuple[Any, ...]
     candidates: tuple[CandidateProfile, ...]
     ids: tuple[uuid.UUID, ...]
@@ -100,7 +102,7 @@ class Pool:
 
     def plausible(self, requirement: RequirementProfile) -> list[CandidateProfile]:
         """The candidates that may pass the hard filters on hours, start date, rate and overlap:
-        a conservative pre-filter (vetting and track are already the pool's)."""
+        a conservative pre-filter (vetting is already the pool's; the track is the ranker's)."""
         if not self.candidates:
             return []
         budget_usd = requirement.max_hourly_rate / CURRENCY_PER_USD[requirement.currency]
@@ -117,47 +119,44 @@ class Pool:
         return [self.candidates[i] for i in np.flatnonzero(keep)]
 
 
-def _pool_filter(track: str) -> Any:
-    return (CAND.c.track == track) & (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
+def _pool_filter() -> Any:
+    return (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
 
 
-def pool_fingerprint(session: Session, track: Track) -> tuple[Any, ...]:
-    """Changes whenever a candidate of the track is added, updated (writers bump ``updated_at``),
-    erased or re-vetted."""
+def pool_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a candidate is added, updated (writers bump ``updated_at``), erased or
+    re-vetted."""
     row = session.execute(
         select(
             func.count(),
             func.max(CAND.c.updated_at),
             func.count(CAND.c.erased_at),
             func.sum(case((CAND.c.vetting_status == PASSED, 1), else_=0)),
-        ).where(CAND.c.track == track.value)
+        )
     ).one()
     return tuple(row)
 
 
-def load_pool(session: Session, track: Track, taxonomy: Taxonomy | None = None) -> Pool:
-    """Build the pool of a track from the database: two selects, no ORM objects."""
-    fingerprint = pool_fingerprint(session, track)
+def load_pool(session: Session, taxonomy: Taxonomy | None = None) -> Pool:
+    """Build the pool from the database: two selects, no ORM objects."""
+    fingerprint = pool_fingerprint(session)
     build = ProfileBuilder(taxonomy or load_taxonomy())
     skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
     skill_rows = session.execute(
         select(*SKILL_COLUMNS)
         .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-        .where(_pool_filter(track.value))
+        .where(_pool_filter())
         .order_by(*SKILL_ORDER)
     ).all()
     for s in skill_rows:
         skills[s.candidate_id].append(build.skill(s))
-    rows = session.execute(
-        select(*PROFILE_COLUMNS).where(_pool_filter(track.value)).order_by(CAND.c.external_id)
-    ).all()
+    rows = session.execute(select(*PROFILE_COLUMNS).where(_pool_filter()).order_by(CAND.c.external_id)).all()
     zones: dict[str, int] = {}
     candidates = []
     for r in rows:
         zones.setdefault(r.timezone, len(zones))
         candidates.append(build.profile(r, tuple(skills.get(r.id, ()))))
     return Pool(
-        track=track,
         fingerprint=fingerprint,
         candidates=tuple(candidates),
         ids=tuple(r.id for r in rows),
@@ -170,19 +169,19 @@ def load_pool(session: Session, track: Track, taxonomy: Taxonomy | None = None) 
 
 
 class PoolCache:
-    """The pools of this process, rebuilt when their track's fingerprint changes."""
+    """The pool of this process, rebuilt when its fingerprint changes."""
 
     def __init__(self) -> None:
-        self._pools: dict[Track, Pool] = {}
+        self._pool: Pool | None = None
 
-    def get(self, session: Session, track: Track) -> Pool:
-        pool = self._pools.get(track)
-        if pool is None or pool.fingerprint != pool_fingerprint(session, track):
-            pool = self._pools[track] = load_pool(session, track)
+    def get(self, session: Session) -> Pool:
+        pool = self._pool
+        if pool is None or pool.fingerprint != pool_fingerprint(session):
+            pool = self._pool = load_pool(session)
         return pool
 
     def clear(self) -> None:
-        self._pools.clear()
+        self._pool = None
 
 
 @lru_cache(maxsize=1)
@@ -246,6 +245,7 @@ def load_requirements(
                 min_degree=Degree(r.education_min_degree) if r.education_min_degree else Degree.none,
                 education_fields=tuple(r.education_fields),
                 must_have_is_hard=r.must_have_is_hard,
+                track_is_hard=r.track_is_hard,
             ),
         )
     return out
@@ -320,15 +320,11 @@ def prepare_pool(pool: Pool) -> None:
     pool_index(pool)
 
 
-def warm(session: Session, cache: PoolCache | None = None) -> dict[Track, int]:
-    """Load every track's pool into the cache, ready for the default ranker; the sizes."""
-    cache = cache or process_pool_cache()
-    sizes = {}
-    for track in Track:
-        pool = cache.get(session, track)
-        prepare_pool(pool)
-        sizes[track] = len(pool)
-    return sizes
+def warm(session: Session, cache: PoolCache | None = None) -> int:
+    """Load the pool into the cache, ready for the default ranker; its size."""
+    pool = (cache or process_pool_cache()).get(session)
+    prepare_pool(pool)
+    return len(pool)
 
 
 def entry_update(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> EntryUpdate:
@@ -406,10 +402,9 @@ def compute_shortlist(
     )
 
 
-_GONE_REASONS = {
-    "vetting": "vetting {status}, must be passed",
-    "track": "vetted for the {track} track, requirement is {wanted}",
-}
+#: Why a listed candidate left the pool (the pool holds every passed, not erased candidate of
+#: either track, so not being in it and not erased means the vetting no longer passes).
+_GONE_REASONS = {"vetting": "vetting {status}, must be passed"}
 
 
 def _outside(
@@ -431,24 +426,18 @@ def _outside(
         out[old.candidate_id] = entry_update(result, old.candidate_id, state)
     if gone:
         rows = session.execute(
-            select(CAND.c.id, CAND.c.track, CAND.c.vetting_status, CAND.c.erased_at).where(
+            select(CAND.c.id, CAND.c.vetting_status, CAND.c.erased_at).where(
                 CAND.c.id.in_([g.candidate_id for g in gone])
             )
         )
         why = {r.id: r for r in rows}
-        wanted = computed.requirement.profile.track.value
         for old in gone:
             r = why.get(old.candidate_id)
             if r is None or r.erased_at is not None:
                 state, reason = EntryState.erased, "candidate data erased"
-            elif r.vetting_status != PASSED:
-                state, reason = (
-                    EntryState.ineligible,
-                    _GONE_REASONS["vetting"].format(status=r.vetting_status),
-                )
             else:
                 state = EntryState.ineligible
-                reason = _GONE_REASONS["track"].format(track=r.track, wanted=wanted)
+                reason = _GONE_REASONS["vetting"].format(status=r.vetting_status)
             reasons = [reason, *(x for x in old.reasons if x != reason)]
             out[old.candidate_id] = EntryUpdate(
                 old.candidate_id, state, None, old.score, old.components, reasons, old.weight_profile_id
@@ -492,7 +481,7 @@ def match_requirement(
     loaded = load_requirements(session, [requirement_id]).get(requirement_id)
     if loaded is None:
         raise NotFound(f"requirement {requirement_id} not found")
-    pool = (cache or process_pool_cache()).get(session, loaded.profile.track)
+    pool = (cache or process_pool_cache()).get(session)
     computed = compute_shortlist(session, loaded, pool, weight_profile_id=weight_profile_id, ranker=ranker)
     change = persist_shortlist(session, computed, run_id=run_id)
     return MatchOutcome(requirement_id, computed.eligible, change, dict(computed.timings))

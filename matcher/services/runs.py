@@ -618,16 +618,16 @@ def run_chunk(
     report = ChunkReport()
     with Session(engine) as s:
         loaded = load_requirements(s, list(requirement_ids))
-    pools: dict[Track, Pool] = {}
+    pools: list[Pool] = []
 
-    def pool_of(track: Track) -> Pool:
+    def pool_of() -> Pool:
         """Checked once per chunk, and only for work actually claimed."""
-        if track not in pools:
+        if not pools:
             start = time.perf_counter()
             with Session(engine) as s:
-                pools[track] = cache.get(s, track)
+                pools.append(cache.get(s))
             report.pool_ms += round((time.perf_counter() - start) * 1000.0, 3)
-        return pools[track]
+        return pools[0]
 
     started = False
     for rid in requirement_ids:
@@ -642,7 +642,7 @@ def run_chunk(
             requirement = loaded.get(rid)
             if requirement is None:
                 raise NotFound(f"requirement {rid} not found")
-            pool = pool_of(requirement.profile.track)
+            pool = pool_of()
             if _match_claimed(engine, taken, requirement, pool, ranker=ranker, settings=settings):
                 report.matched += 1
             else:

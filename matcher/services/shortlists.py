@@ -184,7 +184,7 @@ def _skills_json() -> Any:
         "skill_key", s.c.skill_key, "name", s.c.raw_name, "years", s.c.years, "last_used", s.c.last_used
     )
     return cast(
-        sa_select(func.json_agg(aggregate_order_by(skill, s.c.position)))
+        sa_select(func.json_agg(aggregate_order_by(skill, s.c.position, s.c.id)))
         .where(s.c.candidate_id == CAND.c.id)
         .scalar_subquery(),
         Text,
@@ -199,7 +199,7 @@ def _card_skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
     rows = session.execute(
         sa_select(SKILL.c.candidate_id, SKILL.c.skill_key, SKILL.c.raw_name, SKILL.c.years, SKILL.c.last_used)
         .where(SKILL.c.candidate_id.in_(ids))
-        .order_by(SKILL.c.candidate_id, SKILL.c.position)
+        .order_by(SKILL.c.candidate_id, SKILL.c.position, SKILL.c.id)
     ).all()
     for cid, key, raw, years, last_used in rows:
         out[cid].append({"skill_key": key, "name": raw, "years": years, "last_used": last_used})

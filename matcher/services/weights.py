@@ -166,7 +166,7 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
         },
         source="draft profile",
     )
-    pool = matching.process_pool_cache().get(session, loaded.profile.track)
+    pool = matching.process_pool_cache().get(session)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
     day = clock.today()
     ranker = matching.default_ranker()

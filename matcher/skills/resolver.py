@@ -9,9 +9,18 @@ Resolution of one name, first hit wins:
    ("Python programming", "Apache Kafka", "strong SQL skills"), and on "A/B" when every part
    names the same skill. A reduced form only counts when it is itself a known spelling, so
    "HTML5", "S3", "EC2" and "Web3" keep their digits: they are looked up whole first);
-3. fuzzy: the best rapidfuzz match of the reduced name against every spelling, if it scores at
-   least ``cutoff`` and beats the best spelling of any *other* skill by ``margin``;
-4. unknown: the name stays its own skill, keyed ``"unknown:" + normalised text``.
+   Reduced forms also read separators as spaces and drop glued filler suffixes ("rust-language",
+   "mysql_database", "kotlinlang", "feathersjs");
+3. elsewhere: the name is a technology the source data lists but the taxonomy does not
+   (``Taxonomy.elsewhere``: "Cython", "Scalar", "ClojureScript"): unknown, never fuzzed onto a
+   look-alike skill, and reported as such (``note``) so the taxonomy can grow;
+4. combined: "A/B", "A, B", "A & B", "A + B", "A (B)" whose parts name different skills resolve
+   to all of them (``parts``, method ``combined``): a CV entry "Java/J2EE" is both;
+5. fuzzy: the best rapidfuzz match of the reduced name against every spelling (and every
+   ``elsewhere`` name), if it scores at least ``cutoff`` and beats the best spelling of any
+   *other* skill by ``margin``; a best match that is an ``elsewhere`` name, or one without that
+   margin, stays unknown with a note naming the contenders;
+6. unknown: the name stays its own skill, keyed ``"unknown:" + normalised text``.
 
 The fuzzy scorer is OSA (optimal string alignment: Levenshtein plus adjacent transpositions),
 normalised by the longer string, on lookup keys. A transposed or dropped letter is one edit
@@ -50,7 +59,7 @@ from matcher.skills.taxonomy import (
     normalise,
 )
 
-Method = Literal["exact", "alias", "fuzzy", "unknown"]
+Method = Literal["exact", "alias", "fuzzy", "combined", "unknown"]
 
 DEFAULT_CUTOFF = 80.0
 DEFAULT_MARGIN = 5.0
@@ -75,13 +84,21 @@ _FILLER_PREFIX = re.compile(
     r"proficiency in|experience with|experience in|knowledge of|familiarity with|hands on|"
     r"hands-on|working knowledge of|modern)\s+)+"
 )
-_VENDOR_PREFIX = re.compile(r"^(?:(?:apache|amazon|aws|microsoft|ms|google|gcp|hashicorp)\s+)+")
+_VENDOR_PREFIX = re.compile(
+    r"^(?:(?:apache|amazon|aws|microsoft|ms|google|gcp|hashicorp|windows|oracle|jetbrains|the)\s+)+"
+)
 _FILLER_SUFFIX = re.compile(
     r"(?:\s+(?:programming|programming language|language|lang|framework|web framework|library|"
     r"lib|development|developer|dev|engineering|engineer|database|db|server|experience|skills?|"
-    r"knowledge|basics|fundamentals|ecosystem|platform|stack|sdk|apis?|toolkit|scripting))+$"
+    r"knowledge|basics|fundamentals|ecosystem|platform|stack|sdk|apis?|toolkit|scripting|js|ci|"
+    r"specification|spec|orm|runtime|engine|software|project|tool|tools|cli))+$"
 )
-_PARTS = re.compile(r"\s*[/|]\s*")
+_SPACES = re.compile(r"\s+")
+_PARTS = re.compile(r"\s*(?:[/|,;&]|\s\+\s|\sand\s)\s*")
+#: Separators read as spaces in reduced forms; a dot only between letters ("vue.js", not "3.11").
+_SEPARATORS = re.compile(r"[_-]+|(?<=[^\W\d_])\.(?=[^\W\d_])")
+#: Filler glued to the end of one word ("kotlinlang", "feathersjs", "mysqldb").
+_GLUED_SUFFIX = re.compile(r"^(?P<base>[^\W_]{2,}?)(?:lang|js|db)$")
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,10 @@ class Resolution:
     name: str | None
     method: Method
     score: float
+    #: A combined entry's skills, in order (the first is ``canonical``); empty otherwise.
+    parts: tuple[Resolution, ...] = ()
+    #: Why an unknown name stayed unknown, for whoever grows the taxonomy.
+    note: str = ""
 
     @cached_property
     def key(self) -> str:
@@ -101,14 +122,34 @@ class Resolution:
             return self.canonical
         return UNKNOWN_PREFIX + normalise(self.input)
 
+    def entries(self) -> tuple[Resolution, ...]:
+        """The skills a candidate listing this name has: each part of a combined entry, else
+        the resolution itself."""
+        return self.parts or (self,)
+
+    @property
+    def understood(self) -> str:
+        """How the name was understood, in a few words ("Pyhton -> Python", "unknown: kept as
+        typed")."""
+        if self.canonical is None:
+            return "unknown: kept as typed" + (f" ({self.note})" if self.note else "")
+        names = " + ".join(p.name or "" for p in self.entries())
+        return names if normalise(self.input) == normalise(names) else f"{self.input} -> {names}"
+
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "input": self.input,
             "canonical": self.canonical,
             "name": self.name,
             "method": self.method,
             "score": self.score,
+            "understood": self.understood,
         }
+        if self.parts:
+            out["parts"] = [{"canonical": p.canonical, "name": p.name} for p in self.parts]
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 class CacheInfo(NamedTuple):
@@ -139,10 +180,14 @@ class SkillResolver:
         self.cutoff = cutoff
         self.margin = margin
         self._spellings = taxonomy.spellings
-        self._choices = list(self._spellings)
+        self._elsewhere = taxonomy.elsewhere
+        self._choices = [*self._spellings, *self._elsewhere]
         skill_index = {sid: i for i, sid in enumerate(taxonomy.skills)}
+        # Every elsewhere name counts as a skill of its own (indices after the taxonomy's).
         self._choice_skill = np.array(
-            [skill_index[self._spellings[c][0]] for c in self._choices], dtype=np.int32
+            [skill_index[self._spellings[c][0]] for c in self._spellings]
+            + list(range(len(skill_index), len(skill_index) + len(self._elsewhere))),
+            dtype=np.int32,
         )
         self._skill_ids = list(taxonomy.skills)
         self._cache: OrderedDict[str, Resolution] = OrderedDict()
@@ -202,49 +247,102 @@ class SkillResolver:
     def _resolve_uncached(self, texts: list[str], first_input: dict[str, str]) -> dict[str, Resolution]:
         out: dict[str, Resolution] = {}
         fuzzy_queries: dict[str, list[str]] = {}
+        combined: dict[str, list[str]] = {}
+        whole: dict[str, Resolution] = {}
         for text in texts:
-            hit = self._lookup(text)
-            if hit is not None:
-                skill_id, kind = hit
-                out[text] = self._known(first_input[text], skill_id, kind, 100.0)
+            raw = first_input[text]
+            # The name as written, then its reduced forms; at each step a taxonomy spelling,
+            # then a technology the taxonomy does not list ("JSON5" is not JSON 5).
+            found: Resolution | None = None
+            # "Java (Spring)" is both: with a parenthesis, reduced forms are left to the parts.
+            reduced = [] if _PARENTHESIS.search(text) else list(_variants(text))[1:]
+            for forms in ([text], reduced):
+                hit = self._lookup(forms)
+                if hit is not None and hit[1] == "alias" and len(_split(text)) > 1:
+                    # "Python/Django" is both, even if someone once wrote it as Django's alias:
+                    # the alias only stands when the parts are not two known skills ("TCP/IP").
+                    whole[text] = self._known(raw, hit[0], hit[1], 100.0)
+                    break
+                if hit is not None:
+                    found = self._known(raw, hit[0], hit[1], 100.0)
+                    break
+                label = self._known_elsewhere(forms)
+                if label is not None:
+                    found = _unknown(raw, f"{label} is not in the taxonomy")
+                    break
+            if found is not None:
+                out[text] = found
+                continue
+            parts = _split(text)
+            if len(parts) > 1:
+                combined[text] = parts
                 continue
             query = compact(_fuzzy_form(text))
             if len(query) >= MIN_FUZZY_LENGTH:
                 fuzzy_queries.setdefault(query, []).append(text)
             else:
-                out[text] = _unknown(first_input[text])
+                out[text] = _unknown(raw)
         queries = list(fuzzy_queries)
         for start in range(0, len(queries), FUZZY_CHUNK):
             chunk = queries[start : start + FUZZY_CHUNK]
-            for query, match in zip(chunk, self._fuzzy(chunk), strict=True):
+            for query, (match, note) in zip(chunk, self._fuzzy(chunk), strict=True):
                 for text in fuzzy_queries[query]:
                     if match is None:
-                        out[text] = _unknown(first_input[text])
+                        out[text] = _unknown(first_input[text], note)
                     else:
                         out[text] = self._known(first_input[text], match[0], "fuzzy", match[1])
+        if combined:
+            part_texts = list(dict.fromkeys(p for parts in combined.values() for p in parts))
+            resolved = dict(zip(part_texts, self.resolve_many(part_texts), strict=True))
+            for text, parts in combined.items():
+                result = self._combine(first_input[text], [resolved[p] for p in parts])
+                out[text] = result if result.parts or text not in whole else whole[text]
         return out
+
+    def _combine(self, raw: str, parts: list[Resolution]) -> Resolution:
+        """One name from the resolutions of its parts: the known skills, each once, in order.
+        Unknown parts are dropped when some part is known (mostly qualifiers: "Python (5 years)")."""
+        known: dict[str, Resolution] = {}
+        for part in parts:
+            for entry in part.entries():
+                if entry.canonical is not None and entry.canonical not in known:
+                    known[entry.canonical] = entry
+        if not known:
+            return _unknown(raw, "; ".join(p.note for p in parts if p.note))
+        if len(known) == 1:
+            only = next(iter(known.values()))
+            method: Method = "alias" if only.method in ("exact", "alias") else only.method
+            return Resolution(raw, only.canonical, only.name, method, only.score)
+        members = tuple(Resolution(raw, r.canonical, r.name, "combined", r.score) for r in known.values())
+        first = members[0]
+        return Resolution(
+            raw, first.canonical, first.name, "combined", min(r.score for r in members), members
+        )
 
     def _known(self, raw: str, skill_id: str, method: Method, score: float) -> Resolution:
         skill = self.taxonomy.skills[skill_id]
         return Resolution(raw, skill.id, skill.name, method, score)
 
-    def _lookup(self, text: str) -> tuple[str, SpellingKind] | None:
-        for variant in _variants(text):
-            hit = self._spellings.get(compact(variant))
+    def _lookup(self, forms: Iterable[str]) -> tuple[str, SpellingKind] | None:
+        for form in forms:
+            hit = self._spellings.get(compact(form))
             if hit is not None:
                 return hit
-        parts = [p for p in _PARTS.split(text) if p]
-        if len(parts) > 1:
-            hits = [self._lookup(p) for p in parts]
-            ids = {h[0] for h in hits if h is not None}
-            if None not in hits and len(ids) == 1:
-                return ids.pop(), "alias"
         return None
 
-    def _fuzzy(self, queries: list[str]) -> list[tuple[str, float] | None]:
-        """Best skill per query, or None when below the cutoff or not clearly ahead."""
+    def _known_elsewhere(self, forms: Iterable[str]) -> str | None:
+        """The source entry one of the forms is, when the taxonomy lacks it."""
+        for form in forms:
+            label = self._elsewhere.get(compact(form))
+            if label is not None:
+                return label
+        return None
+
+    def _fuzzy(self, queries: list[str]) -> list[tuple[tuple[str, float] | None, str]]:
+        """Best skill per query, or None (with a note) when below the cutoff, not clearly ahead of
+        the runner-up, or closest to a technology the taxonomy does not list."""
         if not self._choices:
-            return [None] * len(queries)
+            return [(None, "")] * len(queries)
         with self._lock:
             self._fuzzy_batches += 1
         floor = max(self.cutoff - self.margin, 0.0) / 100.0
@@ -262,16 +360,36 @@ class SkillResolver:
         best_skill = self._choice_skill[best]
         # Blank out every spelling of the winning skill; what is left is the best other skill.
         scores[self._choice_skill[np.newaxis, :] == best_skill[:, np.newaxis]] = 0.0
-        runner_up = scores.max(axis=1) * 100.0
+        second = scores.argmax(axis=1)
+        runner_up = scores[rows, second] * 100.0
         eps = 1e-3
-        ok = (best_score >= self.cutoff - eps) & (best_score - runner_up >= self.margin - eps)
-        out: list[tuple[str, float] | None] = []
+        n_skills = len(self._skill_ids)
+        out: list[tuple[tuple[str, float] | None, str]] = []
         for i, query in enumerate(queries):
             score = float(best_score[i])
-            if not ok[i] or (score < SHORT_MATCH_SCORE and _one_substitution(query, self._choices[best[i]])):
-                out.append(None)
+            if score < self.cutoff - eps:
+                out.append((None, ""))
+                continue
+            skill = int(best_skill[i])
+            if skill >= n_skills:
+                label = self._elsewhere[self._choices[best[i]]]
+                out.append((None, f"closest to {label} ({score:.0f}), which is not in the taxonomy"))
+            elif score - float(runner_up[i]) < self.margin - eps:
+                other = int(self._choice_skill[second[i]])
+                rival = (
+                    self._skill_ids[other] if other < n_skills else self._elsewhere[self._choices[second[i]]]
+                )
+                out.append(
+                    (
+                        None,
+                        f"ambiguous: {self._skill_ids[skill]} {score:.0f} "
+                        f"vs {rival} {float(runner_up[i]):.0f}",
+                    )
+                )
+            elif score < SHORT_MATCH_SCORE and _one_substitution(query, self._choices[best[i]]):
+                out.append((None, f"one letter from {self._skill_ids[skill]}: another word, not a typo"))
             else:
-                out.append((self._skill_ids[int(best_skill[i])], round(score, 1)))
+                out.append(((self._skill_ids[skill], round(score, 1)), ""))
         return out
 
 
@@ -280,8 +398,17 @@ def _one_substitution(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
-def _unknown(raw: str) -> Resolution:
-    return Resolution(raw, None, None, "unknown", 0.0)
+def _unknown(raw: str, note: str = "") -> Resolution:
+    return Resolution(raw, None, None, "unknown", 0.0, note=note)
+
+
+def _split(text: str) -> list[str]:
+    """The parts of a combined entry: "A/B", "A, B", "A & B", "A + B", "A and B", "A (B, C)"."""
+    parts: list[str] = []
+    outer = _PARENTHESIS.sub(" ", text).strip()
+    for piece in (outer, *(m.group("inner") for m in _PARENTHESIS.finditer(text))):
+        parts.extend(p.strip() for p in _PARTS.split(piece) if p.strip())
+    return list(dict.fromkeys(parts))
 
 
 def _strip_version(text: str) -> str:
@@ -299,9 +426,18 @@ def _strip_fillers(text: str, *, vendors: bool) -> str:
 def _variants(text: str) -> Iterator[str]:
     """The name, then reduced forms of it, most faithful first (see the module docstring)."""
     bases = [text]
+    spaced = _SPACES.sub(" ", _SEPARATORS.sub(" ", text)).strip()
+    if spaced != text:
+        bases.append(spaced)
+    glued = _GLUED_SUFFIX.match(text)
+    if glued:
+        bases.append(glued.group("base"))
     if _PARENTHESIS.search(text):
-        bases.append(_PARENTHESIS.sub(" ", text).strip())
-        bases.extend(m.group("inner").strip() for m in _PARENTHESIS.finditer(text))
+        outer = _PARENTHESIS.sub(" ", text).strip()
+        inner = [m.group("inner").strip() for m in _PARENTHESIS.finditer(text)]
+        # "Kafka (Apache)": the outer name; "AWS (EC2, S3)" is a combined entry, not AWS alone.
+        bases.append(outer)
+        bases.extend(i for i in inner if not _PARTS.search(i))
     seen: set[str] = set()
     for base in bases:
         for form in (
@@ -320,6 +456,7 @@ def _fuzzy_form(text: str) -> str:
     """What fuzzy matching compares: the name without parentheses, filler words and version.
     Vendor prefixes stay: they are part of many display names ("Apache Kafka")."""
     outer = _PARENTHESIS.sub(" ", text).strip() or text
+    outer = _SPACES.sub(" ", _SEPARATORS.sub(" ", outer)).strip()
     return _strip_version(_strip_fillers(outer, vendors=False))
 
 

@@ -98,6 +98,7 @@ class Taxonomy:
         *,
         categories: Mapping[str, str] | None = None,
         attribution: str = "",
+        elsewhere: Mapping[str, str] | None = None,
     ) -> None:
         skill_list = list(skills)
         self.version = version
@@ -115,6 +116,11 @@ class Taxonomy:
         spellings, spelling_errors = _spellings(skill_list, set(self.categories))
         errors.extend(spelling_errors)
         self._spellings: Mapping[str, tuple[str, SpellingKind]] = MappingProxyType(spellings)
+        #: Lookup key -> "source:name" of technologies the source data lists but the taxonomy
+        #: does not: the resolver keeps them unresolved instead of fuzzing them onto a skill.
+        self.elsewhere: Mapping[str, str] = MappingProxyType(
+            {lookup_key(k): v for k, v in (elsewhere or {}).items() if lookup_key(k) not in spellings}
+        )
         credit, credit_errors = _invert_credit(credit_towards, by_id)
         errors.extend(credit_errors)
         self._credit = credit
@@ -146,6 +152,7 @@ class Taxonomy:
                 credit,
                 categories={_text(k): _text(v) for k, v in dict(data.get("categories", {})).items()},
                 attribution=_text(data.get("attribution", "")),
+                elsewhere={_text(k): _text(v) for k, v in dict(data.get("elsewhere", {})).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidTaxonomy(f"malformed skill taxonomy: {exc!r}") from exc

@@ -74,6 +74,8 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("GET", "/healthz"): Call(Access.PUBLIC, lambda w: "/healthz"),
     ("GET", "/readyz"): Call(Access.PUBLIC, lambda w: "/readyz"),
     ("GET", f"{V1}/me"): Call(Access.ANY, lambda w: f"{V1}/me"),
+    ("GET", f"{V1}/skills"): Call(Access.ANY, lambda w: f"{V1}/skills?prefix=post"),
+    ("GET", f"{V1}/skills/resolve"): Call(Access.ANY, lambda w: f"{V1}/skills/resolve?name=Pyhton"),
     ("GET", f"{V1}/api-keys"): Call(Access.ADMIN, lambda w: f"{V1}/api-keys"),
     ("POST", f"{V1}/api-keys"): Call(
         Access.ADMIN, lambda w: f"{V1}/api-keys", lambda w: {"role": "recruiter", "label": "matrix"}

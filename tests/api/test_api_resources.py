@@ -432,3 +432,32 @@ def test_nul_is_refused_everywhere_before_the_database(world: World) -> None:
         headers={**h, "Content-Type": "application/x-ndjson"},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["line"] == 2
+
+
+def test_skills_autocomplete_and_resolve_for_any_key(world: World) -> None:
+    r = world.http.get(f"{V1}/skills", params={"prefix": "Postg"}, headers=world.auth("acme"))
+    assert r.status_code == 200, r.text
+    assert r.json()[0] == {
+        "id": "postgresql",
+        "name": "PostgreSQL",
+        "category": "database",
+        "matched": "PostgreSQL",
+    }
+    by_alias = world.http.get(f"{V1}/skills", params={"prefix": "k8"}, headers=world.auth("acme")).json()
+    assert [s["id"] for s in by_alias] == ["kubernetes"]
+    limited = world.http.get(f"{V1}/skills", params={"prefix": "j", "limit": 3}, headers=world.auth("acme"))
+    assert len(limited.json()) == 3
+
+    def understood(name: str) -> dict:
+        r = world.http.get(f"{V1}/skills/resolve", params={"name": name}, headers=world.auth("recruiter"))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert understood("Pyhton")["understood"] == "Pyhton -> Python"
+    assert understood("k8s")["understood"] == "k8s -> Kubernetes"
+    combined = understood("Java/J2EE")
+    assert (combined["method"], [p["id"] for p in combined["parts"]]) == ("combined", ["java", "jakarta-ee"])
+    assert understood("xyzzy")["understood"] == "unknown: kept as typed"
+    assert understood("Scalar")["note"] == "simple-icons:Scalar is not in the taxonomy"
+    bad = world.http.get(f"{V1}/skills", params={"prefix": ""}, headers=world.auth("acme"))
+    assert bad.status_code == 422

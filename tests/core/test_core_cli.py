@@ -59,7 +59,11 @@ def ranked_json(files: dict[str, Path], *extra: str) -> list[dict[str, Any]]:
 
 def test_json_is_best_first_and_leaves_out_the_ineligible(files: dict[str, Path]) -> None:
     data = ranked_json(files)
-    assert [(d["rank"], d["external_id"]) for d in data] == [(1, "alias-match"), (2, "related-match")]
+    assert [(d["rank"], d["external_id"]) for d in data] == [
+        (1, "alias-match"),
+        (2, "wrong-track"),  # the example candidate, 15 points lower for the other track
+        (3, "related-match"),
+    ]
     for item in data:
         assert 0 <= item["score"] <= 100
         assert set(item["components"]["role_fit"]) == {"value", "weight", "points"}
@@ -68,7 +72,10 @@ def test_json_is_best_first_and_leaves_out_the_ineligible(files: dict[str, Path]
 
 
 def test_reasons_name_how_skills_were_resolved(files: dict[str, Path]) -> None:
-    alias, related = ranked_json(files)
+    by_id = {d["external_id"]: d for d in ranked_json(files)}
+    alias, related, other = by_id["alias-match"], by_id["related-match"], by_id["wrong-track"]
+    assert other["score"] == pytest.approx(alias["score"] - 15.0)
+    assert "developer-vetted for an engineer role: -15.0 points" in other["reasons"]
     assert any(
         r.startswith("must-have PostgreSQL: Postgres -> PostgreSQL, alias; 6 of 3 years")
         for r in alias["reasons"]
@@ -80,9 +87,15 @@ def test_reasons_name_how_skills_were_resolved(files: dict[str, Path]) -> None:
 
 
 def test_include_ineligible_marks_them_with_reasons(files: dict[str, Path]) -> None:
+    spec = example("requirement")
+    spec["track_is_hard"] = True
+    files["req"].write_text(json.dumps(spec))
+    hard = {d["external_id"]: d for d in ranked_json(files, "--include-ineligible")}
+    assert hard["wrong-track"]["exclusions"] == ["vetted for the developer track, requirement is engineer"]
+    files["req"].write_text(json.dumps(example("requirement")))
     data = ranked_json(files, "--include-ineligible")
-    tail = {d["external_id"]: d for d in data[2:]}
-    assert set(tail) == {"too-expensive", "wrong-track"}
+    tail = {d["external_id"]: d for d in data[3:]}
+    assert set(tail) == {"too-expensive"}
     assert all(d["rank"] is None and not d["eligible"] for d in tail.values())
     assert tail["too-expensive"]["exclusions"] == ["rate 95 USD/h above budget 75 USD/h"]
 
@@ -100,7 +113,7 @@ def test_table_shows_ranks_scores_and_reasons(files: dict[str, Path]) -> None:
     out = result.stdout
     assert "req-payments-01" in out and "backend-engineer@v1" in out
     assert "alias-match" in out and "ineligible: rate 95 USD/h" in out
-    assert "2 ranked (of 4 candidates)" in out
+    assert "3 ranked (of 4 candidates)" in out
     assert "not in the skill taxonomy, matched by name only: Frobnicator" in out
 
 
@@ -188,3 +201,20 @@ def test_bad_today_and_missing_file(files: dict[str, Path]) -> None:
     files["cands"].unlink()
     result = run(files)
     assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_help_states_the_tie_break_and_ties_say_what_decided(files: dict[str, Path]) -> None:
+    from matcher.cli.rank import RANK_HELP
+    from matcher.core.ranking import TIE_BREAK
+
+    assert TIE_BREAK in RANK_HELP
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert TIE_BREAK.replace("score, highest first", "Order and ties**: score, highest first") in " ".join(
+        readme.split()
+    )
+    twin = person("alias-twin")
+    files["cands"].write_text(jsonl([person("alias-match"), twin]))
+    result = run(files)
+    assert result.exit_code == 0, result.output
+    assert "tied with alias-match at" in result.stdout
+    assert "must-haves equal; behind by external id" in result.stdout

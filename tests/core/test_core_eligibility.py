@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from matcher.core import components as f
 from matcher.core import default_profile, overlap_hours, rank, score_candidate
 from matcher.schemas import Degree, Seniority, Track, VettingStatus
 from tests.core.core_builders import START, TODAY, candidate, has, needs, requirement
@@ -65,8 +66,19 @@ def test_vetting_must_have_passed(status: VettingStatus) -> None:
     assert exclusions_of(vetting_status=status) == [f"vetting {status.value}, must be passed"]
 
 
-def test_track_must_match() -> None:
-    assert exclusions_of(track=Track.developer) == ["vetted for the developer track, requirement is engineer"]
+def test_other_track_is_scored_not_excluded_by_default() -> None:
+    assert exclusions_of(track=Track.developer) == []
+    result = score_candidate(requirement(), candidate(track=Track.developer), ENGINEER, {}, TODAY)
+    same = score_candidate(requirement(), candidate(), ENGINEER, {}, TODAY)
+    assert result.track_penalty == f.TRACK_MISMATCH_POINTS
+    assert result.score == pytest.approx(same.score - f.TRACK_MISMATCH_POINTS)
+    assert "developer-vetted for an engineer role: -15.0 points" in result.reasons
+
+
+def test_other_track_excludes_when_the_requirement_says_so() -> None:
+    req = requirement(track_is_hard=True)
+    result = score_candidate(req, candidate(track=Track.developer), ENGINEER, {}, TODAY)
+    assert result.exclusions == ["vetted for the developer track, requirement is engineer"]
 
 
 def test_rate_above_budget() -> None:
@@ -106,7 +118,15 @@ def test_hours_per_week() -> None:
 
 
 def test_every_failing_filter_is_listed() -> None:
-    assert len(exclusions_of(hourly_rate=500, hours_per_week=10, track=Track.developer)) == 3
+    assert len(exclusions_of(hourly_rate=500, hours_per_week=10, track=Track.developer)) == 2
+    hard = score_candidate(
+        requirement(track_is_hard=True),
+        candidate(hourly_rate=500, hours_per_week=10, track=Track.developer),
+        ENGINEER,
+        {},
+        TODAY,
+    )
+    assert len(hard.exclusions) == 3
 
 
 def test_missing_must_have_is_scored_not_excluded_by_default() -> None:

@@ -22,6 +22,7 @@ from matcher.core import (
     rank,
     score_candidate,
 )
+from matcher.core import components as f
 from matcher.schemas import Degree, Dimension, Seniority, Track, VettingStatus
 
 FAST = settings(max_examples=150, deadline=None)
@@ -102,6 +103,7 @@ def requirements(draw: st.DrawFn) -> RequirementProfile:
         min_degree=draw(st.sampled_from(list(Degree))),
         education_fields=tuple(draw(st.lists(st.sampled_from(FIELDS), max_size=2))),
         must_have_is_hard=draw(st.booleans()),
+        track_is_hard=draw(st.booleans()),
     )
 
 
@@ -164,7 +166,7 @@ def test_score_stays_between_0_and_100(case: tuple, cand: CandidateProfile, fit:
     assert 0.0 <= result.score <= 100.0
     assert all(0.0 <= c.value <= 1.0 for c in result.components.values())
     points = sum(c.points for c in result.components.values())
-    assert abs(points - result.must_have_penalty - result.score) < 1e-9
+    assert abs(points - result.must_have_penalty - result.track_penalty - result.score) < 1e-9
 
 
 @FAST
@@ -235,3 +237,68 @@ def test_ranking_does_not_depend_on_input_order(case: tuple, data: st.DataObject
     first = rank(req, pool, profile, rel, TODAY, include_ineligible=True)
     second = rank(req, shuffled, profile, rel, TODAY, include_ineligible=True)
     assert [r.to_json() for r in first] == [r.to_json() for r in second]
+
+
+# --- issue 13: combined entries, recency disclosure, track ------------------------------------
+
+
+@FAST
+@given(cases(), candidates(), keys, keys, years, st.none() | st.integers(2000, 2030))
+def test_a_combined_entry_never_scores_below_its_best_single_part(
+    case: tuple, cand: CandidateProfile, a: str, b: str, y: float, last_used: int | None
+) -> None:
+    """ "A/B" is prepared as both skills with the entry's years and last use (see
+    ``prepare_candidate``): it must score at least as well as either part alone."""
+    req, profile, rel = case
+
+    def with_entry(*parts: str) -> float:
+        entry = tuple(CandidateSkill(skill_ref(k), y, last_used) for k in parts)
+        return score_candidate(req, replace(cand, skills=(*cand.skills, *entry)), profile, rel, TODAY).score
+
+    combined = with_entry(a, b)
+    assert combined >= with_entry(a) - 1e-9
+    assert combined >= with_entry(b) - 1e-9
+
+
+@FAST
+@given(cases(), candidates(), st.data())
+def test_stating_a_recent_last_use_never_scores_below_leaving_it_out(
+    case: tuple, cand: CandidateProfile, data: st.DataObject
+) -> None:
+    req, profile, rel = case
+    if not cand.skills:
+        return
+    i = data.draw(st.integers(0, len(cand.skills) - 1))
+    recent = data.draw(st.integers(TODAY.year - f.RECENCY_UNKNOWN_AGE, TODAY.year + 1))
+
+    def with_last_used(last_used: int | None) -> CandidateProfile:
+        skills = list(cand.skills)
+        skills[i] = replace(skills[i], last_used=last_used)
+        return replace(cand, skills=tuple(skills))
+
+    silent, stated = with_last_used(None), with_last_used(recent)
+    assert (
+        score_candidate(req, stated, profile, rel, TODAY).score
+        >= score_candidate(req, silent, profile, rel, TODAY).score - 1e-9
+    )
+
+
+@FAST
+@given(requirements(), candidates(), relations, st.booleans())
+def test_same_track_beats_an_otherwise_identical_cross_track_candidate(
+    req: RequirementProfile, cand: CandidateProfile, rel: dict, hard: bool
+) -> None:
+    """For both tracks, with the track's default weighting: the same-track twin scores higher
+    and ranks first; the other-track twin is excluded only when the track is hard."""
+    req = replace(req, track_is_hard=hard)
+    profile = default_profile(req.track)
+    same = replace(fitting(cand, req), external_id="b-same")
+    other_track = next(t for t in Track if t is not req.track)
+    cross = replace(same, track=other_track, external_id="a-cross")
+    s = score_candidate(req, same, profile, rel, TODAY)
+    c = score_candidate(req, cross, profile, rel, TODAY)
+    assert s.score > c.score
+    assert c.track_penalty > 0
+    assert c.eligible is (s.eligible and not hard)
+    ranked = rank(req, [cross, same], profile, rel, TODAY, include_ineligible=True)
+    assert ranked[0].external_id == "b-same"

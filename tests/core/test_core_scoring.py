@@ -52,7 +52,10 @@ def test_recency_factor() -> None:
     assert f.recency_factor(2030, 2026) == 1.0
     assert f.recency_factor(2020, 2026) == pytest.approx(0.3 + 0.7 * math.exp(-5 / 3))
     assert f.recency_factor(1970, 2026) == pytest.approx(f.RECENCY_FLOOR)
-    assert f.recency_factor(None, 2026) == f.RECENCY_UNKNOWN
+    assert f.recency_factor(None, 2026) == f.recency_factor(2026 - f.RECENCY_UNKNOWN_AGE, 2026)
+    # Disclosing a recent year is never worse than leaving it out.
+    for year in range(2026 - f.RECENCY_UNKNOWN_AGE, 2028):
+        assert f.recency_factor(year, 2026) >= f.recency_factor(None, 2026)
 
 
 def test_seniority_prefers_exact_then_one_above() -> None:
@@ -89,6 +92,14 @@ def test_education_value_and_fields() -> None:
     assert f.education(4, 2, False) == pytest.approx(0.7)
     assert f.education(0, 0, True) == 1.0
     assert f.field_matches("Software Engineering", ["engineering"])
+    # Fields by their usual abbreviations resolve like skills do.
+    assert f.field_matches("CS", ["computer science"])
+    assert f.field_matches("Comp. Sci.", ["computer science"])
+    assert f.field_matches("Maths", ["mathematics"])
+    assert f.field_matches("Software Eng.", ["engineering"])
+    assert f.field_matches("computer science", ["CS"])
+    assert not f.field_matches("history", ["computer science", "mathematics"])
+    assert not f.field_matches("CS", ["mathematics"])
     assert f.field_matches("Computer Science & Maths", ["computer science"])
     assert not f.field_matches("science", ["computer science"])
     assert not f.field_matches(None, ["mathematics"])

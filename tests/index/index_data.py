@@ -53,6 +53,9 @@ def specs(m: int, seed: int = 5) -> list[Spec]:
     taxonomy = load_taxonomy()
     out = []
     for i, model in enumerate(models):
-        req = prepare_requirement(model.model_copy(update={"must_have_is_hard": i % 4 == 3}), resolutions)
+        req = prepare_requirement(
+            model.model_copy(update={"must_have_is_hard": i % 4 == 3, "track_is_hard": i % 3 == 2}),
+            resolutions,
+        )
         out.append(Spec(req, default_profile(req.track), relations_for(req, taxonomy.related_to)))
     return out

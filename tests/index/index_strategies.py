@@ -101,6 +101,7 @@ def requirements(draw: st.DrawFn) -> RequirementProfile:
         min_degree=draw(st.sampled_from(list(Degree))),
         education_fields=tuple(fields),
         must_have_is_hard=draw(st.booleans()),
+        track_is_hard=draw(st.booleans()),
     )
 
 

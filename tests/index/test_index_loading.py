@@ -15,7 +15,7 @@ from matcher.core import rank
 from matcher.errors import Conflict, ValidationFailed
 from matcher.index import build_index_from_db, build_index_from_jsonl, index_ranker, pool_index
 from matcher.models import Candidate
-from matcher.schemas import CandidateIn, Track
+from matcher.schemas import CandidateIn
 from matcher.services.importing import import_candidates
 from matcher.services.matching import load_pool, reference_ranker
 from tests.helpers import jsonl
@@ -72,13 +72,11 @@ def test_db_build_matches_the_matching_service_pool(session: Session, engine: En
     from_engine = build_index_from_db(engine)
     assert len(from_session) == len(from_engine) == len(RECORDS) - 1
     assert erased not in from_session
-    pools = {track: load_pool(session, track) for track in Track}
-    for pool in pools.values():
-        for candidate in pool.candidates:
-            assert from_session.get(candidate.external_id) == candidate
+    pool = load_pool(session)
+    for candidate in pool.candidates:
+        assert from_session.get(candidate.external_id) == candidate
     for spec in SPECS:
         requirement, profile, relations, today = spec.args()
-        pool = pools[requirement.track]
         want = rank(requirement, pool.candidates, profile, relations, today, top=8)
         assert from_session.rank(requirement, profile, relations, today, top=8) == want
         assert from_engine.rank(requirement, profile, relations, today, top=8) == want
@@ -86,11 +84,10 @@ def test_db_build_matches_the_matching_service_pool(session: Session, engine: En
 
 def test_index_ranker_is_a_drop_in_for_the_reference_ranker(session: Session) -> None:
     _import(session)
-    pools = {track: load_pool(session, track) for track in Track}
+    pool = load_pool(session)
     for spec in SPECS:
         requirement, profile, relations, today = spec.args()
-        pool = pools[requirement.track]
         want = reference_ranker(requirement, pool, profile, relations, today, top=7)
         got = index_ranker(requirement, pool, profile, relations, today, top=7)
         assert got == want
-    assert pool_index(pools[Track.engineer]) is pool_index(pools[Track.engineer])
+    assert pool_index(pool) is pool_index(pool)

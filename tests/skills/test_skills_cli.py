@@ -15,13 +15,14 @@ def test_resolve_json_shape() -> None:
     result = runner.invoke(app, ["skills", "resolve", "--json", "Postgres", "Pyhton", "xyzzy"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [set(row) for row in rows] == [{"input", "canonical", "name", "method", "score"}] * 3
+    assert [set(row) for row in rows] == [{"input", "canonical", "name", "method", "score", "understood"}] * 3
     assert rows[0] == {
         "input": "Postgres",
         "canonical": "postgresql",
         "name": "PostgreSQL",
         "method": "alias",
         "score": 100.0,
+        "understood": "Postgres -> PostgreSQL",
     }
     assert (rows[1]["canonical"], rows[1]["method"]) == ("python", "fuzzy")
     assert 80.0 <= rows[1]["score"] < 100.0
@@ -31,6 +32,7 @@ def test_resolve_json_shape() -> None:
         "name": None,
         "method": "unknown",
         "score": 0.0,
+        "understood": "unknown: kept as typed",
     }
 
 

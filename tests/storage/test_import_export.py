@@ -115,3 +115,37 @@ def test_array_errors_carry_their_line(session: Session) -> None:
     assert err.field == "min_overlap_hours"
     assert text.splitlines()[err.line - 1].strip() == "{"
     assert err.line > 10
+
+
+def test_combined_entry_is_a_skill_per_part_and_exports_as_written(session: Session) -> None:
+    rec = example("candidate")
+    rec["skills"] = [
+        {"name": "Java/J2EE", "years": 6, "last_used": 2025},
+        {"name": "Go", "years": 2},
+    ]
+    _import(session, jsonl([rec]))
+    skills = (
+        session.exec(select(CandidateSkill).order_by(CandidateSkill.position, CandidateSkill.id))
+        .scalars()
+        .all()
+    )  # type: ignore[call-overload,arg-type]
+    assert [(s.position, s.raw_name, s.skill_key, s.method) for s in skills] == [
+        (0, "Java/J2EE", "java", "combined"),
+        (0, "Java/J2EE", "jakarta-ee", "combined"),
+        (1, "Go", "go", "exact"),
+    ]
+    (exported,) = exporting.iter_candidate_records(session)
+    assert exported["skills"] == rec["skills"]
+
+
+def test_track_is_hard_is_stored_and_exported_only_when_on(session: Session) -> None:
+    hard = {**example("requirement"), "external_id": "req-hard", "track_is_hard": True}
+    soft = {**example("requirement"), "external_id": "req-soft"}
+    importing.import_requirements(session, importing.parse_requirements(jsonl([hard, soft])))
+    session.commit()
+    exported = {r["external_id"]: r for r in exporting.iter_requirement_records(session)}
+    assert exported["req-hard"]["track_is_hard"] is True
+    assert "track_is_hard" not in exported["req-soft"]
+    with pytest.raises(ValidationFailed) as info:
+        importing.parse_requirements(jsonl([{**soft, "track_is_hard": "yes"}]))
+    assert [e.field for e in info.value.errors] == ["track_is_hard"]

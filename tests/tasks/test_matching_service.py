@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -36,18 +35,17 @@ def requirement_id(session: Session, external_id: str) -> Any:
     return session.scalar(select(REQ.c.id).where(REQ.c.external_id == external_id))
 
 
-@pytest.mark.parametrize("track", list(Track))
-def test_the_pool_is_the_passed_candidates_of_the_track_as_the_import_format_says(
-    engine: Engine, seeded: Seeded, track: Track
+def test_the_pool_is_the_passed_candidates_of_both_tracks_as_the_import_format_says(
+    engine: Engine, seeded: Seeded
 ) -> None:
     res = resolutions(seeded)
     expected = {
         c.external_id: prepare_candidate(c, res)
         for c in seeded.candidates
-        if c.track is track and c.vetting.status is VettingStatus.passed
+        if c.vetting.status is VettingStatus.passed
     }
     with Session(engine) as session:
-        pool = matching.load_pool(session, track)
+        pool = matching.load_pool(session)
     assert {c.external_id: c for c in pool.candidates} == expected
     assert len(pool) == len(expected) > 0
 
@@ -95,13 +93,13 @@ def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine
 def test_the_pool_cache_rebuilds_when_a_candidate_changes(engine: Engine, seeded: Seeded) -> None:
     cache = matching.PoolCache()
     with Session(engine) as session:
-        first = cache.get(session, Track.developer)
-        assert cache.get(session, Track.developer) is first
+        first = cache.get(session)
+        assert cache.get(session) is first
     changed = next(c for c in seeded.candidates if c.track is Track.developer)
     with session_scope(engine) as session:
         importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0})])
     with Session(engine) as session:
-        second = cache.get(session, Track.developer)
+        second = cache.get(session)
     assert second is not first
     assert second.get(second.id_of(changed.external_id)).hourly_rate == 1.0  # type: ignore[union-attr]
 

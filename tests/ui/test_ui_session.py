@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from api.ui.session import COOKIE
 from matcher.db import session_scope
-from matcher.models import ApiKey, CandidatePersonal, ShortlistEntry
+from matcher.models import ApiKey, CandidatePersonal, Requirement, ShortlistEntry
 from matcher.services import accounts
 from tests.helpers import missing_id
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
@@ -243,3 +243,25 @@ def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWor
     assert http.get("/static/../app.py").status_code == 404
     paths = set(world.app.openapi()["paths"])
     assert all(p.startswith(("/api/", "/healthz", "/readyz")) for p in paths), paths
+
+
+def test_the_requirement_form_shows_how_each_skill_is_understood_before_saving(world: UiWorld) -> None:
+    http, token = sign_in(world, "client")
+    data = {
+        "csrf_token": token,
+        "action": "check",
+        "external_id": "req-check-1",
+        "title": "Checking skills",
+        "must_have.0.name": "Pyhton",
+        "must_have.1.name": "k8s",
+        "nice_to_have.0.name": "Frobnicator",
+        "nice_to_have.1.name": "Java/J2EE",
+    }
+    r = http.post("/requirements/new", data=data)
+    assert r.status_code == 200, r.text
+    assert "Understood as: Pyhton -&gt; Python" in r.text
+    assert "Understood as: k8s -&gt; Kubernetes" in r.text
+    assert "Understood as: unknown: kept as typed" in r.text
+    assert "Understood as: Java/J2EE -&gt; Java + Jakarta EE" in r.text
+    with Session(world.engine) as s:
+        assert s.exec(select(Requirement).where(Requirement.external_id == "req-check-1")).first() is None
