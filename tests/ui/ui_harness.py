@@ -71,6 +71,18 @@ class UiWorld:
     def first_requirement(self, slug: str) -> uuid.UUID:
         return self.requirements[slug][0]
 
+    def shortlist_size(self, requirement_id: uuid.UUID) -> int:
+        """How many entries the requirement's current shortlist has (its active ones)."""
+        with Session(self.engine) as s:
+            return int(
+                s.exec(
+                    select(func.count()).where(
+                        ShortlistEntry.requirement_id == requirement_id,
+                        ShortlistEntry.state == EntryState.active,
+                    )
+                ).one()
+            )
+
     def busiest_requirement(self, slug: str) -> uuid.UUID:
         """The client's requirement with the longest current shortlist (the most to look at);
         of equals, the first by reference, so the choice never depends on row order."""
