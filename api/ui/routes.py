@@ -18,12 +18,22 @@ from fastapi.responses import Response
 
 from api.ui import forms, present
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from matcher.core.pipeline import (
+    CLIENT_STAGES,
+    DECLINE_LABELS,
+    PRESENTABLE,
+    STAGE_LABELS,
+    Mover,
+    Stage,
+    allowed_moves,
+)
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
-from matcher.models import RecruiterStatus
+from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import accounts, candidates, requirements, runs, shortlists, ui_views
+from matcher.services import accounts, candidates, pipeline, requirements, runs, shortlists, ui_views
+from matcher.services.pipeline import StageChange
 from matcher.services.requirements import RequirementFilters, RequirementView
-from matcher.services.shortlists import EntryUpdate, StaffEntryView, StateFilter
+from matcher.services.shortlists import StaffEntryView, StateFilter
 from matcher.services.ui_views import Freshness
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
@@ -152,41 +162,50 @@ def _entries(
     ui: Ui,
     requirement: RequirementView,
     state: StateFilter,
-    status: RecruiterStatus | None,
+    stage: Stage | None,
     cursor: str | None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[dict[str, Any]], str | None, int]:
     page = shortlists.get_shortlist(
-        ui.db, ui.me, requirement.id, state=state, status=status, cursor=cursor, limit=PAGE_SIZE
+        ui.db, ui.me, requirement.id, state=state, stage=stage, cursor=cursor, limit=PAGE_SIZE
     )
     required = len(requirement.must_have) + len(requirement.nice_to_have)
-    return [_card(e, required) for e in page.items], page.next_cursor
+    more = getattr(page, "more_under_review", 0)
+    return [_card(e, required) for e in page.items], page.next_cursor, more
 
 
 def _card(entry: Any, required_skills: int) -> dict[str, Any]:
-    return {
+    staff = isinstance(entry, StaffEntryView)
+    state = entry.state if staff else EntryState.active
+    card: dict[str, Any] = {
         "entry": entry,
-        "staff": isinstance(entry, StaffEntryView),
+        "staff": staff,
         "breakdown": present.breakdown(entry.components, entry.score),
-        "reasons": present.reasons(entry.reasons, entry.state, entry.components, required_skills),
+        "reasons": present.reasons(entry.reasons, state, entry.components, required_skills),
     }
+    if staff:
+        moves = allowed_moves(entry.stage, Mover.recruiter) - {Stage.presented}
+        card["moves"] = sorted(moves, key=list(Stage).index)
+        card["presentable"] = entry.stage in PRESENTABLE and entry.state is not EntryState.erased
+        card["outside"] = pipeline.current_reason(entry.state.value, entry.reasons)
+    else:
+        card["answers"] = sorted(allowed_moves(entry.stage, Mover.client), key=list(Stage).index)
+    return card
 
 
 @router.get("/requirements/{requirement_id}")
 def shortlist_page(
     ui: SignedIn,
     requirement_id: uuid.UUID,
-    state: StateFilter = StateFilter.active,
-    status: Annotated[
-        str | None, Query(pattern="^(new|shortlisted|submitted|interviewing|hired|rejected)?$")
-    ] = None,
+    state: StateFilter = StateFilter.current,
+    stage: Annotated[str | None, Query(pattern=f"^({'|'.join(s.value for s in Stage)})?$")] = None,
     cursor: Cursor = None,
     posted: bool = False,
 ) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    chosen = RecruiterStatus(status) if status else None
-    cards, following = _entries(ui, requirement, state, chosen, cursor)
+    chosen = Stage(stage) if stage else None
+    cards, following, under_review = _entries(ui, requirement, state, chosen, cursor)
     stats = ui_views.requirement_stats(ui.db, {requirement.id: requirement.updated_at})[requirement.id]
-    query = {"state": state.value, "status": status or ""}
+    query = {"state": state.value, "stage": stage or ""}
     more = (
         f"/requirements/{requirement.id}?{urlencode({**query, 'cursor': following})}" if following else None
     )
@@ -196,9 +215,12 @@ def shortlist_page(
         cards=cards,
         stats=stats,
         state=state.value,
-        status=status or "",
+        stage=stage or "",
         states=[s.value for s in StateFilter],
-        statuses=[s.value for s in RecruiterStatus],
+        stages=[s for s in Stage if ui.me.is_staff or s in CLIENT_STAGES],
+        stage_labels=STAGE_LABELS,
+        decline_labels=DECLINE_LABELS,
+        under_review=under_review,
         more=more,
         posted=posted,
         first_rank=1 if not cursor else None,
@@ -207,25 +229,42 @@ def shortlist_page(
 
 @router.post("/requirements/{requirement_id}/entries/{candidate_id}", dependencies=[Csrf])
 def save_entry(ui: StaffUi, requirement_id: uuid.UUID, candidate_id: uuid.UUID, form: Form) -> Response:
-    status, notes = form.get("status"), form.get("notes")
+    """Move a candidate to another stage and/or add a note (the card's form)."""
+    stage, note = form.get("stage"), form.get("note")
+    reason, comment = form.get("decline_reason"), form.get("decline_comment")
     try:
-        change = EntryUpdate(
-            status=RecruiterStatus(status) if isinstance(status, str) and status else None,
-            notes=notes if isinstance(notes, str) else None,
+        change = StageChange(
+            stage=Stage(stage) if isinstance(stage, str) and stage else None,
+            note=note.strip() if isinstance(note, str) and note.strip() else None,
+            decline_reason=reason if isinstance(reason, str) and reason else None,
+            decline_comment=comment if isinstance(comment, str) else "",
         )
     except ValueError:
         raise ValidationFailed(
-            "choose one of the listed statuses; notes are at most 10,000 characters"
+            "choose one of the listed stages; notes are at most 10,000 characters"
         ) from None
-    saved = shortlists.update_entry(ui.db, ui.me, requirement_id, candidate_id, change)
+    current = shortlists.staff_entry(ui.db, ui.me, requirement_id, candidate_id)
+    if change.stage == current.stage:
+        change = change.model_copy(update={"stage": None})
+    if change.stage is not None or change.note is not None:
+        pipeline.change_entry(ui.db, ui.me, requirement_id, candidate_id, change)
+    if form.get("back") == "board":
+        return ui.redirect(f"/requirements/{requirement_id}/board#b-{candidate_id}")
+    return _entry_answer(ui, requirement_id, candidate_id)
+
+
+def _entry_answer(ui: Ui, requirement_id: uuid.UUID, candidate_id: uuid.UUID) -> Response:
+    """The card's fresh rendering for the page script, or back to the card for a plain form."""
     if ui.wants_fragment:
         requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
+        saved = shortlists.staff_entry(ui.db, ui.me, requirement_id, candidate_id)
         card = _card(saved, len(requirement.must_have) + len(requirement.nice_to_have))
         return ui.render(
             "_entry.html",
             card=card,
             requirement=requirement,
-            statuses=[s.value for s in RecruiterStatus],
+            stage_labels=STAGE_LABELS,
+            decline_labels=DECLINE_LABELS,
             saved=True,
         )
     return ui.redirect(f"/requirements/{requirement_id}#c-{candidate_id}")
@@ -271,5 +310,5 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
 @router.get("/candidates/{candidate_id}")
 def candidate_page(ui: StaffUi, candidate_id: uuid.UUID) -> Response:
     candidate = candidates.get_candidate(ui.db, candidate_id)
-    on = ui_views.candidate_shortlists(ui.db, candidate.id)
-    return ui.render("candidate.html", candidate=candidate, shortlists=on)
+    on = pipeline.candidate_pipelines(ui.db, ui.me, candidate.id)
+    return ui.render("candidate.html", candidate=candidate, pipelines=on, stage_labels=STAGE_LABELS)
