@@ -268,7 +268,10 @@ def _filtered(query: Any, requirement_id: uuid.UUID, state: StateFilter, stage: 
     """The staff's rows: best first, the history after the top N."""
     query = query.where(ENTRY.c.requirement_id == requirement_id)
     if state is StateFilter.current:
-        query = query.where((ENTRY.c.state == EntryState.active.value) | ENTRY.c.stage.in_(PIPELINE_VALUES))
+        query = query.where(
+            (ENTRY.c.state == EntryState.active.value)
+            | (ENTRY.c.stage.in_(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
+        )
     elif state is not StateFilter.all:
         query = query.where(ENTRY.c.state == state.value)
     if stage is not None:
