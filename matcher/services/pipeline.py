@@ -31,7 +31,7 @@ from matcher.core.pipeline import (
     check_move,
     check_present,
 )
-from matcher.errors import Conflict, NotFound, ValidationFailed
+from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import (
     CandidatePersonal,
@@ -389,10 +389,12 @@ def change_entry(
     """Move one entry to another stage and/or add a note (recruiters and admins). A move the
     pipeline does not allow is a 409 saying which moves are."""
     principal.require(Role.recruiter)
-    if change.stage is None and change.note is None:
-        raise ValidationFailed("nothing to change: give a stage, a note or both")
     req = owned_requirement(session, principal, requirement_id)
     entry = _locked_entry(session, req.id, ShortlistEntry.candidate_id == candidate_id)
+    if change.stage is None and (change.decline_reason is not None or change.decline_comment):
+        raise Conflict("a decline reason or comment goes with the stage declined_by_client")
+    if change.stage is None and change.note is None:
+        return timeline(session, principal, req.id, candidate_id)  # nothing to change
     now = utcnow()
     if change.stage is not None:
         try:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from matcher.errors import ValidationFailed
 from matcher.core.pipeline import Stage
+from matcher.errors import ValidationFailed
 from matcher.models import EntryState, EventKind, PipelineEvent, ShortlistEntry
 from matcher.services.shortlist_writer import (
     EntryUpdate,

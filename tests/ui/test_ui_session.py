@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 
 from api.ui.session import COOKIE
 from matcher.db import session_scope
-from matcher.models import ApiKey, CandidatePersonal, ShortlistEntry
-from matcher.services import accounts
+from matcher.models import ApiKey, CandidatePersonal, EventKind, PipelineEvent, ShortlistEntry
+from matcher.services import accounts, pipeline
+from matcher.services.pipeline import Presentation
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
@@ -109,14 +110,21 @@ def test_posts_need_the_sessions_csrf_token(world: UiWorld) -> None:
     url = f"/requirements/{rid}/entries/{entry.candidate_id}"
     http, token = sign_in(world, "recruiter")
     _, other_token = sign_in(world, "admin")
-    assert http.post(url, data={"status": "submitted"}).status_code == 403
-    assert http.post(url, data={"status": "submitted", "csrf_token": other_token}).status_code == 403
-    assert http.post(url, data={"status": "submitted", "csrf_token": "0" * 64}).status_code == 403
-    assert an_entry(world, rid).status == "new"
-    r = http.post(url, data={"status": "submitted", "notes": "ok"}, headers={"X-CSRF-Token": token})
+    assert http.post(url, data={"stage": "shortlisted"}).status_code == 403
+    assert http.post(url, data={"stage": "shortlisted", "csrf_token": other_token}).status_code == 403
+    assert http.post(url, data={"stage": "shortlisted", "csrf_token": "0" * 64}).status_code == 403
+    assert an_entry(world, rid).stage == "new"
+    r = http.post(url, data={"stage": "shortlisted", "note": "ok"}, headers={"X-CSRF-Token": token})
     assert r.status_code == 303
     saved = an_entry(world, rid)
-    assert (saved.status, saved.notes) == ("submitted", "ok")
+    assert saved.stage == "shortlisted"
+    with Session(world.engine) as session:
+        notes = session.exec(
+            select(PipelineEvent.text).where(
+                PipelineEvent.candidate_id == saved.candidate_id, PipelineEvent.kind == EventKind.note
+            )
+        ).all()
+    assert notes == ["ok"]
     anonymous = browser(world)
     anonymous.get("/")
     refused = anonymous.post("/sign-in", data={"api_key": world.keys["recruiter"]})
@@ -133,7 +141,7 @@ def test_signing_in_replaces_the_csrf_nonce(world: UiWorld) -> None:
     rid = world.first_requirement(OWN_CLIENT)
     entry = an_entry(world, rid)
     r = http.post(
-        f"/requirements/{rid}/entries/{entry.candidate_id}", data={"status": "hired", "csrf_token": before}
+        f"/requirements/{rid}/entries/{entry.candidate_id}", data={"stage": "rejected", "csrf_token": before}
     )
     assert r.status_code == 403
 
@@ -184,9 +192,13 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
     http, token = sign_in(world, "client")
     own = world.first_requirement(OWN_CLIENT)
     other = world.first_requirement(OTHER_CLIENT)
+    assert "No candidates have been presented to you yet" in http.get(f"/requirements/{own}").text
+    with session_scope(world.engine) as s:
+        recruiter = accounts.authenticate(s, world.keys["recruiter"])
+        shown = pipeline.present(s, recruiter, own, an_entry(world, own).candidate_id, Presentation())
     page = http.get(f"/requirements/{own}")
     assert page.status_code == 200
-    assert "Candidate 1" in page.text
+    assert f"Candidate {shown.entry.handle}" in page.text and "Request interview" in page.text
     with Session(world.engine) as s:
         personal = s.exec(
             select(CandidatePersonal.name, CandidatePersonal.email)
@@ -207,12 +219,23 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
         r = http.get(path)
         assert r.status_code == 404, path
         assert "text/html" in r.headers["content-type"] or path.endswith("/progress")
-    for path in (f"/candidates/{entry.candidate_id}", f"/requirements/{own}/changes", "/admin/profiles"):
+    for path in (
+        f"/candidates/{entry.candidate_id}",
+        f"/requirements/{own}/changes",
+        f"/requirements/{own}/board",
+        f"/requirements/{own}/timeline/{entry.candidate_id}",
+        "/attention",
+        "/admin/profiles",
+    ):
         assert http.get(path).status_code == 403, path
-    posts = (f"/requirements/{own}/entries/{entry.candidate_id}", f"/requirements/{own}/rematch")
+    posts = (
+        f"/requirements/{own}/entries/{entry.candidate_id}",
+        f"/requirements/{own}/entries/{entry.candidate_id}/present",
+        f"/requirements/{own}/rematch",
+    )
     for path in posts:
-        assert http.post(path, data={"status": "hired", "csrf_token": token}).status_code == 403, path
-    assert an_entry(world, own).status == "new"
+        assert http.post(path, data={"stage": "withdrawn", "csrf_token": token}).status_code == 403, path
+    assert an_entry(world, own).stage == "presented"
 
 
 def test_staff_pages_by_role(world: UiWorld) -> None:
