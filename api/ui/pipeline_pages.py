@@ -14,7 +14,7 @@ from api.ui.context import Csrf, Form, SignedIn, StaffUi, UIRoute
 from matcher.core.pipeline import DECLINE_LABELS, PRESENTABLE, STAGE_LABELS, Mover, Stage, allowed_moves
 from matcher.errors import ValidationFailed
 from matcher.services import pipeline, requirements, shortlists
-from matcher.services.pipeline import ClientAnswer, Presentation
+from matcher.services.pipeline import CLIENT_ANSWER, Presentation
 from matcher.services.shortlists import StaffEntryView, StateFilter
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
@@ -57,13 +57,11 @@ def present(ui: StaffUi, requirement_id: uuid.UUID, candidate_id: uuid.UUID, for
 def answer(ui: SignedIn, requirement_id: uuid.UUID, handle: Handle, form: Form) -> Response:
     """A client's answer on a presented card (interested, interview, decline with a reason)."""
     try:
-        reply = ClientAnswer.model_validate(
-            {
-                "action": _text(form, "action"),
-                "reason": _text(form, "reason") or None,
-                "comment": _text(form, "comment").strip(),
-            }
-        )
+        action = _text(form, "action")
+        fields = {"action": action, "comment": _text(form, "comment").strip()}
+        if action == "decline":
+            fields["reason"] = _text(form, "reason")
+        reply = CLIENT_ANSWER.validate_python(fields)
     except ValueError:
         raise ValidationFailed(
             "choose an answer; declining needs one of the listed reasons (comment at most 1,000 characters)"

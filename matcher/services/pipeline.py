@@ -15,9 +15,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
@@ -102,22 +102,28 @@ _ACTION_STAGE = {
 }
 
 
-class ClientAnswer(NoNul):
-    """The client's answer on one presented candidate."""
+class PositiveAnswer(NoNul):
+    """The client is interested, or asks for an interview."""
 
     model_config = {"extra": "forbid"}
 
-    action: ClientAction
-    reason: DeclineReason | None = Field(default=None, description="Required to decline.")
+    action: Literal[ClientAction.interested, ClientAction.interview]
     comment: str = Field(default="", max_length=1_000)
 
-    @model_validator(mode="after")
-    def _reason_with_decline(self) -> ClientAnswer:
-        if self.action is ClientAction.decline and self.reason is None:
-            raise ValueError("declining needs a reason")
-        if self.action is not ClientAction.decline and self.reason is not None:
-            raise ValueError("only a decline takes a reason")
-        return self
+
+class Decline(NoNul):
+    """The client declines, with a reason from the list and optional free text."""
+
+    model_config = {"extra": "forbid"}
+
+    action: Literal[ClientAction.decline]
+    reason: DeclineReason
+    comment: str = Field(default="", max_length=1_000)
+
+
+#: The client's answer on one presented candidate (the schema says a decline needs its reason).
+ClientAnswer = Annotated[PositiveAnswer | Decline, Field(discriminator="action")]
+CLIENT_ANSWER: TypeAdapter[PositiveAnswer | Decline] = TypeAdapter(ClientAnswer)
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -477,7 +483,11 @@ def present(
 
 
 def answer(
-    session: Session, principal: Principal, requirement_id: uuid.UUID, handle: str, reply: ClientAnswer
+    session: Session,
+    principal: Principal,
+    requirement_id: uuid.UUID,
+    handle: str,
+    reply: PositiveAnswer | Decline,
 ) -> ShortlistEntry:
     """The client's answer on a presented card, by its handle (a client on its own requirements;
     staff may record it for the client). A handle that is not presented is a 404 to a client."""
@@ -492,7 +502,9 @@ def answer(
     by = Mover.client if principal.is_client else Mover.recruiter
     target = _ACTION_STAGE[reply.action]
     try:
-        move = check_move(Stage(entry.stage), target, by, reply.reason)
+        move = check_move(
+            Stage(entry.stage), target, by, reply.reason if isinstance(reply, Decline) else None
+        )
     except InvalidMove as exc:
         raise _conflict(exc) from None
     now = utcnow()

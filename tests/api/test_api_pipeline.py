@@ -65,10 +65,7 @@ def test_a_presented_candidate_made_ineligible_stays_flagged_with_its_current_sc
     assert cid in current, "the presented candidate vanished from the recruiter's default view"
     entry = current[cid]
     assert (entry["state"], entry["stage"], entry["rank"]) == ("ineligible", "presented", None)
-    assert (
-        entry["reasons"][0].startswith("rate 9,000 USD/h above budget")
-        or "above budget" in entry["reasons"][0]
-    )
+    assert "above budget" in entry["reasons"][0]
     timeline = world.http.get(
         f"{V1}/requirements/{rid}/shortlist/{cid}/timeline", headers=world.auth("recruiter")
     ).json()
