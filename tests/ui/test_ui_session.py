@@ -249,6 +249,25 @@ def test_staff_pages_by_role(world: UiWorld) -> None:
     assert admin.get(f"/admin/profiles?requirement={rid}").status_code == 200
     assert recruiter.get("/requirements/not-a-uuid").status_code == 404
     assert recruiter.get(f"/candidates/{uuid.uuid4()}").status_code == 404
+    for path in (
+        f"/requirements/{rid}/board",
+        f"/requirements/{rid}/timeline/{entry.candidate_id}",
+        "/attention",
+    ):
+        assert recruiter.get(path).status_code == 200, path
+
+
+def test_unknown_ui_addresses_get_the_html_404_page_and_the_api_keeps_problem_json(world: UiWorld) -> None:
+    http, _ = sign_in(world, "recruiter")
+    for path in ("/no/such/page", "/requirements/x/y/z", "/candidates"):
+        r = http.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"].startswith("text/html") and "There is no such page." in r.text
+        assert r.headers["x-frame-options"] == "DENY"
+    for path in ("/api/v1/no/such/thing", "/api/v1/requirements/x/y"):
+        r = http.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"] == "application/problem+json" and r.json()["status"] == 404
 
 
 def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWorld) -> None:
