@@ -27,7 +27,8 @@ from api.deps import (
 from api.payloads import RequirementPayload
 from api.problems import problem_responses
 from matcher.core.pipeline import Stage
-from matcher.services import pipeline, requirements, shortlists
+from matcher.services import diagnosis, pipeline, requirements, shortlists
+from matcher.services.diagnosis import Diagnosis, PostedRequirement
 from matcher.services.pages import DEFAULT_PAGE, Page
 from matcher.services.pipeline import ClientAnswer, Presentation, StageChange, Timeline
 from matcher.services.requirements import ImportSummary, RequirementFilters, RequirementView
@@ -52,10 +53,13 @@ class ExportFormat(StrEnum):
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
-def create_requirement(body: RequirementPayload, session: SessionDep, caller: Caller) -> RequirementView:
+def create_requirement(body: RequirementPayload, session: SessionDep, caller: Caller) -> PostedRequirement:
     """Create a requirement (import format) and start its matching. With a client key,
-    ``client`` is filled from the key and may only name the key's own account."""
-    return requirements.create_requirement(session, caller, body)
+    ``client`` is filled from the key and may only name the key's own account. ``warnings``
+    says when the pool can hardly meet it (budget below nearly all rates, a must-have nobody
+    has, a start date in the past); they never stop the posting."""
+    created = requirements.create_requirement(session, caller, body)
+    return diagnosis.with_warnings(session, caller, created)
 
 
 @router.post("/import", responses=problem_responses(413))
@@ -91,15 +95,24 @@ def get_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Call
 @router.put("/{requirement_id:uuid}", responses=problem_responses(409))
 def replace_requirement(
     requirement_id: uuid.UUID, body: RequirementPayload, session: SessionDep, caller: Caller
-) -> RequirementView:
-    """Replace the spec and re-match; a requirement cannot move to another client."""
-    return requirements.replace_requirement(session, caller, requirement_id, body)
+) -> PostedRequirement:
+    """Replace the spec and re-match; a requirement cannot move to another client. Comes
+    with the same warnings as a new requirement."""
+    replaced = requirements.replace_requirement(session, caller, requirement_id, body)
+    return diagnosis.with_warnings(session, caller, replaced)
 
 
 @router.post("/{requirement_id:uuid}/close")
 def close_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Caller) -> RequirementView:
     """Close the requirement (idempotent): it is no longer re-matched."""
     return requirements.close_requirement(session, caller, requirement_id)
+
+
+@router.get("/{requirement_id:uuid}/diagnosis")
+def diagnose_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Caller) -> Diagnosis:
+    """Why the shortlist is empty or thin: how many candidates each hard filter excludes
+    (counts only), how many pass them all, and the posting-time warnings."""
+    return diagnosis.diagnose(session, caller, requirement_id)
 
 
 @router.get(

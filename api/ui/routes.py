@@ -101,6 +101,9 @@ def requirement_list(
     filters = RequirementFilters(status=chosen, track=track, client=(client or None) if me.is_staff else None)
     page = requirements.list_requirements(ui.db, me, filters, cursor=cursor, limit=PAGE_SIZE)
     stats = ui_views.requirement_stats(ui.db, {r.id: r.updated_at for r in page.items})
+    counts = pipeline.stage_counts(ui.db, [r.id for r in page.items])
+    if me.is_client:  # a client counts only what was presented to it
+        counts = {rid: {s: n for s, n in c.items() if s in CLIENT_STAGES} for rid, c in counts.items()}
     query = {
         "status": chosen.value if chosen else "any",
         "track": track.value if track else "",
@@ -111,6 +114,9 @@ def requirement_list(
         "requirements.html",
         page=page,
         stats=stats,
+        counts=counts,
+        stage_order=list(Stage),
+        stage_labels=STAGE_LABELS,
         status=chosen.value if chosen else "any",
         track=track.value if track else "",
         client=client or "",

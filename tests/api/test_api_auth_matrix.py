@@ -162,6 +162,9 @@ ACCESS: dict[tuple[str, str], Call] = {
         owned=True,
     ),
     ("GET", f"{V1}/attention"): Call(Access.STAFF, lambda w: f"{V1}/attention"),
+    ("GET", f"{V1}/requirements/{{requirement_id}}/diagnosis"): Call(
+        Access.ANY, lambda w: f"{V1}/requirements/{_req(w)}/diagnosis", owned=True
+    ),
     ("GET", f"{V1}/candidates/{{candidate_id}}/pipeline"): Call(
         Access.STAFF, lambda w: f"{V1}/candidates/{_entry(w)}/pipeline"
     ),
