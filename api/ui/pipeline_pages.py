@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from api.ui.context import Csrf, Form, SignedIn, StaffUi, UIRoute
 from matcher.core.pipeline import DECLINE_LABELS, PRESENTABLE, STAGE_LABELS, Mover, Stage, allowed_moves
 from matcher.errors import ValidationFailed
-from matcher.services import pipeline, requirements, shortlists
+from matcher.services import compact, pipeline, requirements, shortlists
 from matcher.services.pipeline import CLIENT_ANSWER, Presentation
 from matcher.services.shortlists import StaffEntryView, StateFilter
 
@@ -141,3 +141,65 @@ def timeline(ui: StaffUi, requirement_id: uuid.UUID, candidate_id: uuid.UUID) ->
 def attention(ui: StaffUi, requirement_id: uuid.UUID | None = None) -> Response:
     items = pipeline.attention(ui.db, ui.me, requirement_id)
     return ui.render("attention.html", items=items, stage_labels=STAGE_LABELS, requirement_id=requirement_id)
+
+
+StageQuery = Annotated[str | None, Query(pattern=f"^({'|'.join(s.value for s in Stage)})?$")]
+
+
+def _number(value: str | None, field: str) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a number") from None
+    if not number >= 0 or number > 1e9:
+        raise ValidationFailed(f"{field} must be between 0 and 1,000,000,000")
+    return number
+
+
+@router.get("/requirements/{requirement_id}/list")
+def compact_list(
+    ui: StaffUi,
+    requirement_id: uuid.UUID,
+    stage: StageQuery = None,
+    skill: Annotated[str, Query(max_length=100)] = "",
+    max_rate: Annotated[str | None, Query(max_length=20)] = None,
+    min_overlap: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """One row per candidate, best first, with skill chips; filters; pick 2-4 to compare."""
+    requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
+    filters = compact.ListFilters(
+        stage=Stage(stage) if stage else None,
+        skill=skill.replace("\x00", ""),
+        max_rate=_number(max_rate, "max rate"),
+        min_overlap=_number(min_overlap, "min overlap"),
+    )
+    rows = compact.compact_list(ui.db, ui.me, requirement, filters)
+    return ui.render(
+        "compact.html",
+        requirement=requirement,
+        rows=rows,
+        filters=filters,
+        stages=list(Stage),
+        stage_labels=STAGE_LABELS,
+        days=compact.available_in_days,
+    )
+
+
+@router.get("/requirements/{requirement_id}/compare")
+def compare(
+    ui: StaffUi,
+    requirement_id: uuid.UUID,
+    c: Annotated[list[uuid.UUID], Query(max_length=8)] = [],  # noqa: B006
+) -> Response:
+    requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
+    rows = compact.compare(ui.db, ui.me, requirement, c)
+    return ui.render(
+        "compare.html",
+        requirement=requirement,
+        rows=rows,
+        points=compact.component_points(rows),
+        stage_labels=STAGE_LABELS,
+        days=compact.available_in_days,
+    )

@@ -30,7 +30,17 @@ from matcher.core.pipeline import (
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import accounts, candidates, pipeline, requirements, runs, shortlists, ui_views
+from matcher.services import (
+    accounts,
+    candidates,
+    compact,
+    diagnosis,
+    pipeline,
+    requirements,
+    runs,
+    shortlists,
+    ui_views,
+)
 from matcher.services.pipeline import StageChange
 from matcher.services.requirements import RequirementFilters, RequirementView
 from matcher.services.shortlists import StaffEntryView, StateFilter
@@ -176,7 +186,19 @@ def _entries(
     )
     required = len(requirement.must_have) + len(requirement.nice_to_have)
     more = getattr(page, "more_under_review", 0)
-    return [_card(e, required) for e in page.items], page.next_cursor, more
+    ids: dict[uuid.UUID | str, uuid.UUID]
+    if ui.me.is_staff:
+        ids = {e.candidate.id: e.candidate.id for e in page.items if isinstance(e, StaffEntryView)}
+    else:
+        presented = shortlists.presented_candidates(ui.db, ui.me, requirement.id)
+        ids = {e.handle: presented[e.handle] for e in page.items if not isinstance(e, StaffEntryView)}
+    chips = compact.load_chips(ui.db, requirement.id, list(ids.values()))
+    cards = []
+    for e in page.items:
+        card = _card(e, required)
+        card["chips"] = chips[ids[e.candidate.id if isinstance(e, StaffEntryView) else e.handle]]
+        cards.append(card)
+    return cards, page.next_cursor, more
 
 
 def _card(entry: Any, required_skills: int) -> dict[str, Any]:
@@ -211,6 +233,9 @@ def shortlist_page(
     chosen = Stage(stage) if stage else None
     cards, following, under_review = _entries(ui, requirement, state, chosen, cursor)
     stats = ui_views.requirement_stats(ui.db, {requirement.id: requirement.updated_at})[requirement.id]
+    diagnosed = None
+    if (posted or stats.shortlist_size < diagnosis.THIN) and stats.freshness is not Freshness.matching:
+        diagnosed = diagnosis.diagnose(ui.db, ui.me, requirement.id)
     query = {"state": state.value, "stage": stage or ""}
     more = (
         f"/requirements/{requirement.id}?{urlencode({**query, 'cursor': following})}" if following else None
@@ -227,6 +252,7 @@ def shortlist_page(
         stage_labels=STAGE_LABELS,
         decline_labels=DECLINE_LABELS,
         under_review=under_review,
+        diagnosis=diagnosed,
         more=more,
         posted=posted,
         first_rank=1 if not cursor else None,
@@ -265,6 +291,7 @@ def _entry_answer(ui: Ui, requirement_id: uuid.UUID, candidate_id: uuid.UUID) ->
         requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
         saved = shortlists.staff_entry(ui.db, ui.me, requirement_id, candidate_id)
         card = _card(saved, len(requirement.must_have) + len(requirement.nice_to_have))
+        card["chips"] = compact.load_chips(ui.db, requirement_id, [candidate_id])[candidate_id]
         return ui.render(
             "_entry.html",
             card=card,

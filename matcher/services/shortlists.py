@@ -601,3 +601,19 @@ def presented_card(
     if row is None:
         raise NotFound(f"no candidate {handle} was presented for requirement {req.id}")
     return _PRESENTED.validate_python(_items(session, False, [row])[0])
+
+
+def presented_candidates(
+    session: Session, principal: Principal, requirement_id: uuid.UUID
+) -> dict[str, uuid.UUID]:
+    """Handle -> candidate id of the presented entries, for server-side use only (the UI works
+    out a client card's skill chips with it); never part of a client response."""
+    req = owned_requirement(session, principal, requirement_id)
+    rows = session.execute(
+        sa_select(ENTRY.c.handle, ENTRY.c.candidate_id).where(
+            ENTRY.c.requirement_id == req.id,
+            ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+            ENTRY.c.state != EntryState.erased.value,
+        )
+    )
+    return {handle: cid for handle, cid in rows}

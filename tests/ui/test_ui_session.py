@@ -7,6 +7,8 @@ behaviour; these pin the security properties one request at a time.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 import uuid
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -279,3 +282,35 @@ def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWor
     assert http.get("/static/../app.py").status_code == 404
     paths = set(world.app.openapi()["paths"])
     assert all(p.startswith(("/api/", "/healthz", "/readyz")) for p in paths), paths
+
+
+def test_compact_list_compare_and_csv_export(world: UiWorld) -> None:
+    http, _ = sign_in(world, "recruiter")
+    rid = world.first_requirement(OWN_CLIENT)
+    first = an_entry(world, rid)
+    with session_scope(world.engine) as s:
+        s.execute(
+            sa_update(CandidatePersonal)
+            .where(col(CandidatePersonal.candidate_id) == first.candidate_id)
+            .values(name='=HYPERLINK("http://evil.example","x")')
+        )
+    page = http.get(f"/requirements/{rid}/list")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr id="r-([0-9a-f-]{36})"', page.text)
+    assert len(rows) >= 3 and rows[0] == str(first.candidate_id)
+    assert 'class="chip chip-' in page.text
+    cheap = http.get(f"/requirements/{rid}/list", params={"max_rate": "1"})
+    assert cheap.status_code == 200 and 'id="r-' not in cheap.text
+    assert http.get(f"/requirements/{rid}/list", params={"max_rate": "lots"}).status_code == 422
+    compared = http.get(f"/requirements/{rid}/compare", params=[("c", rows[0]), ("c", rows[2])])
+    assert compared.status_code == 200
+    assert compared.text.count('scope="row"') >= 9 and "Must have (points)" in compared.text
+    assert http.get(f"/requirements/{rid}/compare", params={"c": rows[0]}).status_code == 422
+
+    exported = http.get(f"/requirements/{rid}/export.csv")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert table[0]["name"].startswith("'=HYPERLINK")
+    for row in table:
+        for key in ("score", "hourly_rate", "years_experience", *(k for k in row if k.startswith("points_"))):
+            assert len(row[key].partition(".")[2]) <= 2, (key, row[key])
