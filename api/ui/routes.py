@@ -136,13 +136,27 @@ def requirement_list(
     )
 
 
-def _form_page(ui: Ui, f: forms.RequirementForm, status_code: int = 200) -> Response:
+def _form_page(
+    ui: Ui,
+    f: forms.RequirementForm,
+    status_code: int = 200,
+    *,
+    editing: RequirementView | None = None,
+    new_client: str = "",
+) -> Response:
     return ui.render(
         "requirement_form.html",
         status_code=status_code,
         form=f,
         choices=forms.choices(),
         label_for=forms.label_for,
+        clients=ui_views.client_choices(ui.db) if ui.me.is_staff and editing is None else [],
+        new_client=new_client,
+        editing=editing is not None,
+        heading=f"Edit {editing.title}" if editing else "Post a requirement",
+        action=f"/requirements/{editing.id}/edit" if editing else "/requirements/new",
+        submit_label="Save and re-match" if editing else "Post requirement",
+        cancel=f"/requirements/{editing.id}" if editing else "/requirements",
     )
 
 
@@ -151,27 +165,90 @@ def new_requirement(ui: SignedIn) -> Response:
     return _form_page(ui, forms.blank())
 
 
+def _chosen_client(ui: Ui, f: forms.RequirementForm, new_client: str) -> str | None:
+    """The client a recruiter posts for: one picked from the existing accounts, or a new one
+    typed on purpose in its own field (never a typo in the picker creating an account)."""
+    picked = f.values.get("client") or ""
+    known = {slug for slug, _ in ui_views.client_choices(ui.db)}
+    if new_client:
+        if picked:
+            f.errors["new_client"] = "either choose an existing client or create a new one, not both"
+        elif new_client in known:
+            f.errors["new_client"] = f"{new_client} already exists; choose it in the list above"
+        return new_client
+    if not picked:
+        f.errors["client"] = "choose the client this requirement is for"
+    elif picked not in known:
+        f.errors["client"] = "not an existing client account; to create one, use the field below"
+    return picked or None
+
+
 @router.post("/requirements/new", dependencies=[Csrf])
 def post_requirement(ui: SignedIn, form: Form) -> Response:
     me = ui.me
     f = forms.read_form(form)
-    body = forms.validate(f, client=me.client_slug if me.is_client else (f.values.get("client") or None))
-    if body is None:
-        return _form_page(ui, f, status_code=422)
+    new_client = ""
+    if me.is_client:
+        client: str | None = me.client_slug
+    else:
+        raw = form.get("new_client")
+        new_client = raw.strip() if isinstance(raw, str) else ""
+        client = _chosen_client(ui, f, new_client)
+    body = forms.validate(f, client=client)
+    if body is None or f.errors:
+        return _form_page(ui, f, status_code=422, new_client=new_client)
     try:
         created = requirements.create_requirement(ui.db, me, body)
     except Conflict as exc:
         f.errors["external_id"] = exc.detail
-        return _form_page(ui, f, status_code=409)
+        return _form_page(ui, f, status_code=409, new_client=new_client)
     except Forbidden as exc:
         f.errors["client"] = exc.detail
-        return _form_page(ui, f, status_code=403)
+        return _form_page(ui, f, status_code=403, new_client=new_client)
     except ValidationFailed as exc:
         f.add_errors(exc.errors)
         if not exc.errors:
             f.general.append(exc.detail)
-        return _form_page(ui, f, status_code=422)
+        return _form_page(ui, f, status_code=422, new_client=new_client)
     return ui.redirect(f"/requirements/{created.id}?posted=1")
+
+
+@router.get("/requirements/{requirement_id}/edit")
+def edit_requirement(ui: SignedIn, requirement_id: uuid.UUID) -> Response:
+    current = requirements.get_requirement(ui.db, ui.me, requirement_id)
+    return _form_page(ui, forms.from_view(current), editing=current)
+
+
+@router.post("/requirements/{requirement_id}/edit", dependencies=[Csrf])
+def save_requirement(ui: SignedIn, requirement_id: uuid.UUID, form: Form) -> Response:
+    """Replace the spec (clients their own, staff every one); its status and client stay."""
+    current = requirements.get_requirement(ui.db, ui.me, requirement_id)
+    f = forms.read_form(form)
+    body = forms.validate(f, client=current.client)
+    if body is None:
+        return _form_page(ui, f, status_code=422, editing=current)
+    body = body.model_copy(update={"status": current.status})
+    try:
+        requirements.replace_requirement(ui.db, ui.me, requirement_id, body)
+    except Conflict as exc:
+        f.errors["external_id"] = exc.detail
+        return _form_page(ui, f, status_code=409, editing=current)
+    except ValidationFailed as exc:
+        f.add_errors(exc.errors)
+        if not exc.errors:
+            f.general.append(exc.detail)
+        return _form_page(ui, f, status_code=422, editing=current)
+    return ui.redirect(f"/requirements/{requirement_id}?posted=1")
+
+
+@router.post("/requirements/{requirement_id}/status", dependencies=[Csrf])
+def change_status(ui: SignedIn, requirement_id: uuid.UUID, form: Form) -> Response:
+    """Pause, close or reopen (clients their own requirements, staff every one)."""
+    value = form.get("status")
+    if value not in ("open", "paused", "closed"):
+        raise ValidationFailed("choose open, paused or closed")
+    requirements.set_requirement_status(ui.db, ui.me, requirement_id, RequirementStatus(value))
+    return ui.redirect(f"/requirements/{requirement_id}")
 
 
 def _entries(

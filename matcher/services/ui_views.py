@@ -328,3 +328,11 @@ def open_requirement_choices(session: Session, *, limit: int = 500) -> list[tupl
         .limit(limit)
     )
     return [(r.id, r.slug, r.external_id, f"{r.title} ({r.track})") for r in rows]
+
+
+def client_choices(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every client account, for the recruiter's picker (staff)."""
+    return [
+        (r.slug, r.name)
+        for r in session.execute(select(CLIENT.c.slug, CLIENT.c.name).order_by(CLIENT.c.slug))
+    ]

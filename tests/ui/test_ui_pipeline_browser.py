@@ -250,3 +250,42 @@ def test_no_page_scrolls_sideways_at_390_px(
         page.context.close()
     wide = [(path, width) for path, width in checked if width > 390]
     assert wide == [], f"pages wider than 390 px: {wide}"
+
+
+def test_compact_list_compare_and_an_empty_shortlist_explained(
+    browser: Browser, site: str, world: UiWorld, requirement: uuid.UUID
+) -> None:
+    rid = requirement
+    page = _page(browser)
+    sign_in(page, site, world.keys["recruiter"])
+    page.goto(f"{site}/requirements/{rid}/list")
+    rows = page.locator("table.compact-list tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first.locator(".chip-required").first).to_be_visible()
+    shots(browser, site, world.keys["recruiter"], f"/requirements/{rid}/list", "compact_list")
+    for n in (0, 1, 4):
+        rows.nth(n).get_by_role("checkbox").check()
+    page.get_by_role("button", name="Compare selected").click()
+    expect(page.get_by_role("heading", name="Compare 3 candidates")).to_be_visible()
+    expect(page.locator("table.compare-table thead th")).to_have_count(4)
+    shots(browser, site, world.keys["recruiter"], page.url.removeprefix(site), "compare")
+
+    with session_scope(world.engine) as session:
+        client = accounts.authenticate(session, world.keys["client"])
+        impossible = loose_requirement(
+            "ui-nobody",
+            max_hourly_rate=5,
+            start_by="2020-01-06",
+            must_have=[{"name": "COBOL"}],
+            must_have_is_hard=True,
+        )
+        created = requirements.create_requirement(session, client, RequirementBody.model_validate(impossible))
+    world.wait_for_runs()
+    page.goto(f"{site}/requirements/{created.id}")
+    panel = page.locator("[data-diagnosis]")
+    expect(panel.get_by_role("heading")).to_have_text("Why nobody is on this shortlist")
+    expect(panel).to_contain_text("rate above budget 5 USD/h")
+    expect(panel).to_contain_text("missing must-have COBOL")
+    expect(panel).to_contain_text("is in the past")
+    shots(browser, site, world.keys["client"], f"/requirements/{created.id}", "empty_diagnosis")
+    page.context.close()

@@ -23,7 +23,15 @@ from sqlmodel import Session, col, select
 
 from api.ui.session import COOKIE
 from matcher.db import session_scope
-from matcher.models import ApiKey, CandidatePersonal, EventKind, PipelineEvent, ShortlistEntry
+from matcher.models import (
+    ApiKey,
+    CandidatePersonal,
+    Client,
+    EventKind,
+    PipelineEvent,
+    Requirement,
+    ShortlistEntry,
+)
 from matcher.services import accounts, pipeline
 from matcher.services.pipeline import Presentation
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
@@ -314,3 +322,85 @@ def test_compact_list_compare_and_csv_export(world: UiWorld) -> None:
     for row in table:
         for key in ("score", "hourly_rate", "years_experience", *(k for k in row if k.startswith("points_"))):
             assert len(row[key].partition(".")[2]) <= 2, (key, row[key])
+
+
+def _requirement_form(**values: str) -> dict[str, str]:
+    form = {
+        "title": "Go developer, billing",
+        "external_id": "ui-life-1",
+        "track": "developer",
+        "seniority": "mid",
+        "must_have.0.name": "Go",
+        "max_hourly_rate": "120",
+        "currency": "USD",
+        "hours_per_week": "20",
+        "timezone": "Europe/Berlin",
+        "min_overlap_hours": "0",
+        "start_by": "2030-01-01",
+        "headcount": "1",
+        "education.min_degree": "none",
+    }
+    form.update(values)
+    return form
+
+
+def _status(world: UiWorld, rid: uuid.UUID) -> tuple[str, str]:
+    with Session(world.engine) as s:
+        req = s.get(Requirement, rid)
+        assert req is not None
+        return req.status, req.title
+
+
+def test_requirement_lifecycle_in_the_ui(world: UiWorld) -> None:
+    http, token = sign_in(world, "client")
+    own = world.first_requirement(OWN_CLIENT)
+    page = http.get(f"/requirements/{own}/edit")
+    assert page.status_code == 200 and "Save and re-match" in page.text
+    title_before = _status(world, own)[1]
+    assert f'value="{title_before}"' in page.text
+    form = {
+        k: v
+        for k, v in re.findall(
+            r'<input id="f-[^"]+" name="([^"]+)" (?:type="[^"]+" )?value="([^"]*)"', page.text
+        )
+    }
+    for name, value in re.findall(
+        r'<select id="f-[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page.text, re.S
+    ):
+        form[name] = value
+    form["title"] = "Renamed by the client"
+    r = http.post(f"/requirements/{own}/edit", data={**form, "csrf_token": token})
+    assert r.status_code == 303, r.text
+    assert _status(world, own) == ("open", "Renamed by the client")
+    for target in ("paused", "open", "closed", "open"):
+        r = http.post(f"/requirements/{own}/status", data={"status": target, "csrf_token": token})
+        assert r.status_code == 303 and _status(world, own)[0] == target
+    other = world.first_requirement(OTHER_CLIENT)
+    assert http.get(f"/requirements/{other}/edit").status_code == 404
+    r = http.post(f"/requirements/{other}/status", data={"status": "closed", "csrf_token": token})
+    assert r.status_code == 404 and _status(world, other)[0] == "open"
+    world.wait_for_runs()
+
+
+def test_a_recruiter_picks_the_client_and_creates_one_only_on_purpose(world: UiWorld) -> None:
+    http, token = sign_in(world, "recruiter")
+    page = http.get("/requirements/new").text
+    assert f'<option value="{OWN_CLIENT}"' in page and 'name="new_client"' in page
+    typo = http.post(
+        "/requirements/new", data={**_requirement_form(client=OWN_CLIENT + "x"), "csrf_token": token}
+    )
+    assert typo.status_code == 422 and "not an existing client account" in typo.text
+    none = http.post("/requirements/new", data={**_requirement_form(), "csrf_token": token})
+    assert none.status_code == 422 and "choose the client this requirement is for" in none.text
+    with Session(world.engine) as s:
+        before = len(s.exec(select(Client)).all())
+    r = http.post("/requirements/new", data={**_requirement_form(client=OWN_CLIENT), "csrf_token": token})
+    assert r.status_code == 303, r.text
+    r = http.post(
+        "/requirements/new",
+        data={**_requirement_form(external_id="ui-life-2", new_client="initech"), "csrf_token": token},
+    )
+    assert r.status_code == 303, r.text
+    with Session(world.engine) as s:
+        assert len(s.exec(select(Client)).all()) == before + 1
+    world.wait_for_runs()
