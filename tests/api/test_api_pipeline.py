@@ -3,9 +3,13 @@ never change, and nobody a recruiter presented vanishes when a re-match drops th
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import uuid
 from typing import Any
 
+from matcher.db import session_scope
+from matcher.models import MatchRun, MatchRunRequirement, RunStatus
 from tests.api.conftest import World, present_some
 
 V1 = "/api/v1"
@@ -88,3 +92,48 @@ def test_a_presented_candidate_made_ineligible_stays_flagged_with_its_current_sc
     on = {p["requirement_id"]: p for p in pipeline}
     assert on[rid]["entry"]["stage"] == "presented" and on[rid]["events"][-1]["kind"] == "score"
     assert [i["stage"] for i in _client(world)["items"]] == ["presented"]
+
+
+def _finished_run(world: World, changes: list[dict[str, Any]], at: dt.datetime) -> None:
+    with session_scope(world.engine) as session:
+        run = MatchRun(status=RunStatus.succeeded, trigger="test", finished_at=at)
+        session.add(run)
+        session.flush()
+        session.add(
+            MatchRunRequirement(
+                run_id=run.id,
+                requirement_id=uuid.UUID(world.requirements["acme"]),
+                status=RunStatus.succeeded,
+                changes=changes,
+                finished_at=at,
+            )
+        )
+
+
+def test_strong_newcomers_of_a_later_run_need_attention_but_not_those_of_the_first(world: World) -> None:
+    """The requirement's first run brought everyone in (not news); a later run that brings a
+    candidate into the top 5 puts them on the attention list until a recruiter moves them."""
+    rid = world.requirements["acme"]
+    h = world.auth("recruiter")
+    assert [
+        a for a in world.http.get(f"{V1}/attention", headers=h).json() if a["kind"] == "strong_entrant"
+    ] == []
+    staff = _staff(world, state="active")
+    second, tenth = staff[1]["candidate"]["id"], staff[9]["candidate"]["id"]
+    later = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
+    _finished_run(
+        world,
+        [
+            {"candidate_id": second, "before": None, "after": 2},
+            {"candidate_id": tenth, "before": None, "after": 10},
+        ],
+        later,
+    )
+    strong = [a for a in world.http.get(f"{V1}/attention", headers=h).json() if a["kind"] == "strong_entrant"]
+    assert [(a["candidate_id"], a["requirement_id"], a["detail"]) for a in strong] == [
+        (second, rid, "new at rank 2")
+    ]
+    world.http.patch(f"{V1}/requirements/{rid}/shortlist/{second}", json={"stage": "reviewing"}, headers=h)
+    assert [
+        a for a in world.http.get(f"{V1}/attention", headers=h).json() if a["kind"] == "strong_entrant"
+    ] == []
