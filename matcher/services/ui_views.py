@@ -267,43 +267,6 @@ def what_changed(session: Session, principal: Principal, requirement_id: uuid.UU
     return ChangesView(latest, shown, groups["entered"], groups["moved"], groups["left"])
 
 
-# --- a candidate's shortlists -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CandidateShortlist:
-    requirement_id: uuid.UUID
-    requirement_title: str
-    client: str
-    rank: int | None
-    score: float
-    state: EntryState
-    status: str
-
-
-def candidate_shortlists(session: Session, candidate_id: uuid.UUID) -> list[CandidateShortlist]:
-    """Every shortlist a candidate is on (staff only: the caller checks the role), best first."""
-    rows = session.execute(
-        select(
-            ENTRY.c.requirement_id,
-            REQ.c.title,
-            CLIENT.c.slug,
-            ENTRY.c.rank,
-            ENTRY.c.score,
-            ENTRY.c.state,
-            ENTRY.c.status,
-        )
-        .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
-        .join(CLIENT, CLIENT.c.id == REQ.c.client_id)
-        .where(ENTRY.c.candidate_id == candidate_id)
-        .order_by(ENTRY.c.state, ENTRY.c.score.desc(), REQ.c.title)
-    )
-    return [
-        CandidateShortlist(r.requirement_id, r.title, r.slug, r.rank, r.score, EntryState(r.state), r.status)
-        for r in rows
-    ]
-
-
 # --- names for staff pages --------------------------------------------------------------------
 
 

@@ -84,13 +84,16 @@ def sign_in(page: Page, site: str, key: str) -> None:
     expect(page).to_have_url(re.compile(r"/requirements$"))
 
 
-def shots(browser: Browser, site: str, key: str, path: str, name: str) -> None:
-    """``name``-1366.png and ``name``-390.png of ``path``, signed in with ``key``."""
+def shots(browser: Browser, site: str, key: str, path: str, name: str, show: str | None = None) -> None:
+    """``name``-1366.png and ``name``-390.png of ``path``, signed in with ``key``, scrolled to
+    the element ``show`` selects."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for viewport, suffix in ((DESKTOP, "1366"), (PHONE, "390")):
         page = _page(browser, viewport)
         sign_in(page, site, key)
         page.goto(site + path)
+        if show is not None:
+            page.locator(show).first.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=False)
         page.context.close()
 
@@ -174,7 +177,7 @@ def test_recruiter_presents_three_of_fifty_and_the_client_answers(
         for word in ("Rejected", "rejected", "Shortlisted", "shortlisted", "reviewing"):
             assert word not in text, word
         assert not any(cid in text for cid in ids)
-    shots(browser, site, world.keys["client"], f"/requirements/{rid}", "client_view")
+    shots(browser, site, world.keys["client"], f"/requirements/{rid}", "client_view", "[data-under-review]")
 
     # the client answers: interested in the first, declines the second with a reason
     client.locator(f"#c-{shown[0]}").get_by_role("button", name="Interested").click()
@@ -287,5 +290,12 @@ def test_compact_list_compare_and_an_empty_shortlist_explained(
     expect(panel).to_contain_text("rate above budget 5 USD/h")
     expect(panel).to_contain_text("missing must-have COBOL")
     expect(panel).to_contain_text("is in the past")
-    shots(browser, site, world.keys["client"], f"/requirements/{created.id}", "empty_diagnosis")
+    shots(
+        browser,
+        site,
+        world.keys["client"],
+        f"/requirements/{created.id}",
+        "empty_diagnosis",
+        "[data-diagnosis]",
+    )
     page.context.close()
