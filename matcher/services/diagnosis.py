@@ -2,8 +2,9 @@
 
 Counts how many candidates of the pool each hard filter excludes ("rate above budget: 812;
 available too late: 130; missing must-have COBOL: 2,950"), over the same pool the matcher ranks
-and with the same tests as its pre-filter (``Pool.plausible``); a candidate excluded by several
-filters counts under each. Only counts leave this module: nothing about any one person, so a
+(vetted for the track, not erased) and with the same tests as its pre-filter
+(``Pool.plausible``), read from a few columns; a candidate excluded by several filters counts
+under each. Only counts leave this module: nothing about any one person, so a
 client may see its own requirement's diagnosis.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,10 +26,10 @@ from matcher.core import relations_for
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.timezones import overlap_hours
 from matcher.models import EntryState, ShortlistEntry
-from matcher.profile_rows import CAND
+from matcher.profile_rows import CAND, CSKILL
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts import Principal
-from matcher.services.matching import Pool, load_requirements, process_pool_cache, today
+from matcher.services.matching import load_requirements, today
 from matcher.services.requirements import RequirementView, owned_requirement
 from matcher.skills import load_taxonomy
 
@@ -58,17 +61,67 @@ class Diagnosis(BaseModel):
     warnings: list[str]
 
 
-def _must_have_masks(
-    pool: Pool, relations: dict[str, dict[str, float]], keys: list[str]
-) -> dict[str, npt.NDArray[np.bool_]]:
-    """Per must-have key: which candidates have neither the skill nor a related one."""
-    out = {}
-    for key in keys:
-        accepted = {key} | {k for k, credit in relations.get(key, {}).items() if credit > 0}
-        out[key] = np.array(
-            [not any(s.key in accepted for s in c.skills) for c in pool.candidates], dtype=bool
+@dataclass(frozen=True)
+class PoolColumns:
+    """The columns of a track's pool the hard filters read, as arrays (one entry a candidate):
+    a few numbers each, not the profiles the matcher builds, so an API process can afford it."""
+
+    ids: list[uuid.UUID]
+    rate_usd: npt.NDArray[np.float64]
+    available: npt.NDArray[np.int64]
+    hours: npt.NDArray[np.int64]
+    zone_codes: npt.NDArray[np.int64]
+    zones: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _pool_filter(track: str) -> Any:
+    return (
+        (CAND.c.track == track)
+        & (CAND.c.vetting_status == VettingStatus.passed.value)
+        & CAND.c.erased_at.is_(None)
+    )
+
+
+def load_columns(session: Session, track: str) -> PoolColumns:
+    rows = session.execute(
+        select(
+            CAND.c.id,
+            CAND.c.hourly_rate,
+            CAND.c.currency,
+            CAND.c.available_from,
+            CAND.c.hours_per_week,
+            CAND.c.timezone,
+        ).where(_pool_filter(track))
+    ).all()
+    zones: dict[str, int] = {}
+    for r in rows:
+        zones.setdefault(r.timezone, len(zones))
+    return PoolColumns(
+        ids=[r.id for r in rows],
+        rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
+        available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
+        hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
+        zone_codes=np.array([zones[r.timezone] for r in rows], dtype=np.int64),
+        zones=tuple(zones),
+    )
+
+
+def _without_skill(
+    session: Session, pool: PoolColumns, track: str, accepted: set[str]
+) -> npt.NDArray[np.bool_]:
+    """Which candidates of the pool have neither the skill nor a related one."""
+    having = set(
+        session.scalars(
+            select(CSKILL.c.candidate_id)
+            .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
+            .where(_pool_filter(track), CSKILL.c.skill_key.in_(sorted(accepted)))
+            .distinct()
         )
-    return out
+    )
+    return np.array([cid not in having for cid in pool.ids], dtype=bool)
 
 
 def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) -> Diagnosis:
@@ -76,41 +129,29 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
     owned_requirement(session, principal, requirement_id)
     loaded = load_requirements(session, [requirement_id])[requirement_id]
     req = loaded.profile
-    pool = process_pool_cache().get(session, req.track)
+    pool = load_columns(session, req.track.value)
     day = today()
     n = len(pool)
     budget_usd = req.max_hourly_rate / CURRENCY_PER_USD[req.currency]
     masks: list[tuple[str, str, npt.NDArray[np.bool_], bool]] = []
     if n:
         budget = f"{req.max_hourly_rate:g} {req.currency}/h"
-        masks.append(
-            (
-                "rate",
-                f"rate above budget {budget}",
-                pool.rate_usd > budget_usd * (1.0 + RATE_TOLERANCE) + SLACK,
-                True,
-            )
-        )
-        masks.append(
-            (
-                "availability",
-                f"available after {req.start_by.isoformat()}",
-                pool.available > req.start_by.toordinal(),
-                True,
-            )
-        )
+        too_dear = pool.rate_usd > budget_usd * (1.0 + RATE_TOLERANCE) + SLACK
+        masks.append(("rate", f"rate above budget {budget}", too_dear, True))
+        late = pool.available > req.start_by.toordinal()
+        masks.append(("availability", f"available after {req.start_by.isoformat()}", late, True))
         masks.append(
             ("hours", f"fewer than {req.hours_per_week} h/week", pool.hours < req.hours_per_week, True)
         )
         if req.min_overlap_hours > 0:
             overlaps = np.array([overlap_hours(req.timezone, z, req.start_by) for z in pool.zones])
             short = (overlaps < req.min_overlap_hours - SLACK)[pool.zone_codes]
-            masks.append(
-                ("overlap", f"under {req.min_overlap_hours:g} h overlap with {req.timezone}", short, True)
-            )
+            label = f"under {req.min_overlap_hours:g} h overlap with {req.timezone}"
+            masks.append(("overlap", label, short, True))
         relations = relations_for(req, load_taxonomy().related_to)
         for skill in req.must_have:
-            missing = _must_have_masks(pool, relations, [skill.key])[skill.key]
+            accepted = {skill.key} | {k for k, credit in relations.get(skill.key, {}).items() if credit > 0}
+            missing = _without_skill(session, pool, req.track.value, accepted)
             name = skill.skill.name or skill.skill.raw or skill.key
             masks.append(
                 (f"must_have:{skill.key}", f"missing must-have {name}", missing, req.must_have_is_hard)
@@ -154,7 +195,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
 
 
 def _warnings(
-    pool: Pool,
+    pool: PoolColumns,
     masks: list[tuple[str, str, npt.NDArray[np.bool_], bool]],
     budget_usd: float,
     start_by: dt.date,
