@@ -132,6 +132,7 @@ def timeline(ui: StaffUi, requirement_id: uuid.UUID, candidate_id: uuid.UUID) ->
         requirement=requirement,
         view=view,
         entry=entry,
+        moves=sorted(allowed_moves(entry.stage, Mover.recruiter), key=list(Stage).index),
         stage_labels=STAGE_LABELS,
         decline_labels=DECLINE_LABELS,
     )

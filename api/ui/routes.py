@@ -359,6 +359,8 @@ def save_entry(ui: StaffUi, requirement_id: uuid.UUID, candidate_id: uuid.UUID, 
         pipeline.change_entry(ui.db, ui.me, requirement_id, candidate_id, change)
     if form.get("back") == "board":
         return ui.redirect(f"/requirements/{requirement_id}/board#b-{candidate_id}")
+    if form.get("back") == "timeline":
+        return ui.redirect(f"/requirements/{requirement_id}/timeline/{candidate_id}")
     return _entry_answer(ui, requirement_id, candidate_id)
 
 

@@ -45,6 +45,7 @@ from matcher.models import (
     ShortlistEntry,
     utcnow,
 )
+from matcher.schemas import RequirementStatus
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
 from matcher.services.pages import UtcDateTime
@@ -557,7 +558,7 @@ def attention(
         select(*_STATUS_COLUMNS, REQ.c.title, PERSONAL.c.name, ENTRY.c.updated_at)
         .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
         .outerjoin(PERSONAL, PERSONAL.c.candidate_id == ENTRY.c.candidate_id)
-        .where(REQ.c.status == "open")
+        .where(REQ.c.status == RequirementStatus.open.value)
     )
     if requirement_id is not None:
         base = base.where(ENTRY.c.requirement_id == requirement_id)

@@ -404,3 +404,25 @@ def test_a_recruiter_picks_the_client_and_creates_one_only_on_purpose(world: UiW
     with Session(world.engine) as s:
         assert len(s.exec(select(Client)).all()) == before + 1
     world.wait_for_runs()
+
+
+def test_the_timeline_page_moves_and_notes(world: UiWorld) -> None:
+    http, token = sign_in(world, "recruiter")
+    rid = world.first_requirement(OWN_CLIENT)
+    cid = an_entry(world, rid).candidate_id
+    url = f"/requirements/{rid}/timeline/{cid}"
+    assert "entered the shortlist" in http.get(url).text
+    r = http.post(
+        f"/requirements/{rid}/entries/{cid}",
+        data={
+            "stage": "reviewing",
+            "note": "Check references first",
+            "back": "timeline",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == url
+    page = http.get(url).text
+    assert "note: Check references first" in page and "stage New → Reviewing" in page
+    refused = http.post(f"/requirements/{rid}/entries/{cid}", data={"stage": "hired", "csrf_token": token})
+    assert refused.status_code == 409 and "cannot move a candidate from reviewing to hired" in refused.text
