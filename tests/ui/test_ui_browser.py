@@ -101,6 +101,7 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     shot(page, "requirements.png")
     page.locator(f'a[href="/requirements/{rid}"]').click()
     expect(page).to_have_url(re.compile(f"/requirements/{rid}$"))
+    page.wait_for_load_state("load")  # the whole list parsed before it is counted
 
     cards = page.locator("li.card")
     count = cards.count()
