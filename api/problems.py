@@ -145,7 +145,7 @@ def allowed_methods(app: Any, path: str) -> list[str]:
     return sorted(methods)
 
 
-async def _http(request: Request, exc: Exception) -> JSONResponse:
+async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     kind = _KINDS.get(exc.status_code)
@@ -177,7 +177,7 @@ def install(app: FastAPI) -> None:
     """Register the one mapping from exceptions to problem details."""
     app.add_exception_handler(TalentmatchError, _domain)
     app.add_exception_handler(RequestValidationError, _request_validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(StarletteHTTPException, http_problem)
     app.add_exception_handler(Exception, _unexpected)
 
 

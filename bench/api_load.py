@@ -78,6 +78,10 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
         )
         run = runs.start_run(session, result.ids, dispatch=lambda *_: None)
     runs.run_inline(engine, run.id)
+    with engine.begin() as conn:  # a client sees only what was presented: present each top 10
+        conn.exec_driver_sql(
+            "UPDATE shortlist_entry SET stage = 'presented', presented_at = now() WHERE rank <= 10"
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
     engine.dispose()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query
 from api.deps import Admin, CandidateCursor, Limit, SessionDep, SessionRoute, SettingsDep, Staff, utf8
 from api.payloads import CandidatePatchPayload, CandidatePayload
 from api.problems import problem_responses
-from matcher.services import candidates
+from matcher.services import candidates, pipeline
 from matcher.services.candidates import (
     CandidateFilters,
     CandidateView,
@@ -18,6 +18,7 @@ from matcher.services.candidates import (
     ImportSummary,
 )
 from matcher.services.pages import DEFAULT_PAGE, Page
+from matcher.services.pipeline import CandidatePipeline
 
 router = APIRouter(prefix="/candidates", tags=["candidates"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"
@@ -81,3 +82,12 @@ def erase_candidate(candidate_id: uuid.UUID, session: SessionDep, caller: Admin)
     """Erase the candidate's personal data everywhere (admin). Shortlist rows stay as
     anonymised history in state ``erased``."""
     return candidates.erase_candidate(session, candidate_id, actor=caller.actor)
+
+
+@router.get("/{candidate_id:uuid}/pipeline")
+def candidate_pipeline(
+    candidate_id: uuid.UUID, session: SessionDep, caller: Staff
+) -> list[CandidatePipeline]:
+    """Every requirement the candidate is on, with its stage and its history (staff)."""
+    candidates.get_candidate(session, candidate_id)
+    return pipeline.candidate_pipelines(session, caller, candidate_id)

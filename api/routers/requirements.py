@@ -10,7 +10,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import Field
 
 from api.deps import (
@@ -26,14 +26,15 @@ from api.deps import (
 )
 from api.payloads import RequirementPayload
 from api.problems import problem_responses
-from matcher.models import RecruiterStatus
-from matcher.services import requirements, shortlists
+from matcher.core.pipeline import Stage
+from matcher.services import diagnosis, pipeline, requirements, shortlists
+from matcher.services.diagnosis import Diagnosis, PostedRequirement
 from matcher.services.pages import DEFAULT_PAGE, Page
+from matcher.services.pipeline import ClientAnswer, Presentation, StageChange, Timeline
 from matcher.services.requirements import ImportSummary, RequirementFilters, RequirementView
 from matcher.services.shortlists import (
     ClientShortlistPage,
-    EntryUpdate,
-    StaffEntryView,
+    PresentedView,
     StaffShortlistPage,
     StateFilter,
 )
@@ -41,6 +42,9 @@ from matcher.services.shortlists import (
 router = APIRouter(prefix="/requirements", tags=["requirements"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"
 ShortlistPage = Annotated[ClientShortlistPage | StaffShortlistPage, Field(discriminator="view")]
+Handle = Annotated[
+    str, Path(pattern="^[A-Z0-9]{4}-[A-Z0-9]{4}$", description="The candidate's anonymous handle.")
+]
 
 
 class ExportFormat(StrEnum):
@@ -49,10 +53,13 @@ class ExportFormat(StrEnum):
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
-def create_requirement(body: RequirementPayload, session: SessionDep, caller: Caller) -> RequirementView:
+def create_requirement(body: RequirementPayload, session: SessionDep, caller: Caller) -> PostedRequirement:
     """Create a requirement (import format) and start its matching. With a client key,
-    ``client`` is filled from the key and may only name the key's own account."""
-    return requirements.create_requirement(session, caller, body)
+    ``client`` is filled from the key and may only name the key's own account. ``warnings``
+    says when the pool can hardly meet it (budget below nearly all rates, a must-have nobody
+    has, a start date in the past); they never stop the posting."""
+    created = requirements.create_requirement(session, caller, body)
+    return diagnosis.with_warnings(session, caller, created)
 
 
 @router.post("/import", responses=problem_responses(413))
@@ -88,15 +95,24 @@ def get_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Call
 @router.put("/{requirement_id:uuid}", responses=problem_responses(409))
 def replace_requirement(
     requirement_id: uuid.UUID, body: RequirementPayload, session: SessionDep, caller: Caller
-) -> RequirementView:
-    """Replace the spec and re-match; a requirement cannot move to another client."""
-    return requirements.replace_requirement(session, caller, requirement_id, body)
+) -> PostedRequirement:
+    """Replace the spec and re-match; a requirement cannot move to another client. Comes
+    with the same warnings as a new requirement."""
+    replaced = requirements.replace_requirement(session, caller, requirement_id, body)
+    return diagnosis.with_warnings(session, caller, replaced)
 
 
 @router.post("/{requirement_id:uuid}/close")
 def close_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Caller) -> RequirementView:
     """Close the requirement (idempotent): it is no longer re-matched."""
     return requirements.close_requirement(session, caller, requirement_id)
+
+
+@router.get("/{requirement_id:uuid}/diagnosis")
+def diagnose_requirement(requirement_id: uuid.UUID, session: SessionDep, caller: Caller) -> Diagnosis:
+    """Why the shortlist is empty or thin: how many candidates each hard filter excludes
+    (counts only), how many pass them all, and the posting-time warnings."""
+    return diagnosis.diagnose(session, caller, requirement_id)
 
 
 @router.get(
@@ -108,17 +124,20 @@ def get_shortlist(
     requirement_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    state: StateFilter = StateFilter.active,
-    status: RecruiterStatus | None = None,
+    state: StateFilter = StateFilter.current,
+    stage: Stage | None = None,
     format: ExportFormat = ExportFormat.json,
     cursor: ShortlistCursor = "",
     limit: Limit = DEFAULT_PAGE,
 ) -> Response:
-    """The ranked shortlist with scores, components and reasons. Client keys get anonymised
-    cards (``view: client``); staff keys get personal data and notes (``view: staff``).
-    ``format=csv`` exports every entry matching the filters (no paging)."""
+    """Staff keys get the ranked shortlist (``view: staff``): by default the current top N
+    and everyone in the pipeline wherever a re-match put them, with personal data, stages and
+    the reason a pipeline candidate is outside the top N. Client keys get only the candidates
+    presented to them (``view: client``), by anonymous handle, with client-facing stages and
+    their own answers, and a count of candidates still under review; ``state`` does not apply
+    to them. ``format=csv`` exports every entry matching the filters (no paging)."""
     if format is ExportFormat.csv:
-        text = shortlists.shortlist_csv(session, caller, requirement_id, state=state, status=status)
+        text = shortlists.shortlist_csv(session, caller, requirement_id, state=state, stage=stage)
         return Response(
             text,
             media_type="text/csv",
@@ -127,19 +146,51 @@ def get_shortlist(
     # Validated and serialised in one step by the service (the same models as response_model);
     # a Response is passed through as it is instead of being validated and encoded again.
     body = shortlists.shortlist_json(
-        session, caller, requirement_id, state=state, status=status, cursor=cursor, limit=limit
+        session, caller, requirement_id, state=state, stage=stage, cursor=cursor, limit=limit
     )
     return Response(body, media_type="application/json")
 
 
-@router.patch("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}")
-def update_shortlist_entry(
+@router.patch("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}", responses=problem_responses(409))
+def change_shortlist_entry(
     requirement_id: uuid.UUID,
     candidate_id: uuid.UUID,
-    body: EntryUpdate,
+    body: StageChange,
     session: SessionDep,
     caller: Staff,
-) -> StaffEntryView:
-    """Set the recruiter status (new, shortlisted, submitted, interviewing, hired, rejected)
-    and/or notes of one entry (staff)."""
-    return shortlists.update_entry(session, caller, requirement_id, candidate_id, body)
+) -> Timeline:
+    """Move one candidate to another stage (validated: a move the pipeline does not allow is a
+    409 naming the allowed ones) and/or add a note to its history (staff)."""
+    return pipeline.change_entry(session, caller, requirement_id, candidate_id, body)
+
+
+@router.post("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}/present", responses=problem_responses(409))
+def present_candidate(
+    requirement_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    body: Presentation,
+    session: SessionDep,
+    caller: Staff,
+) -> Timeline:
+    """Present one candidate to the requirement's client, with an optional note written for
+    the client (staff). Only presented candidates ever reach the client."""
+    return pipeline.present(session, caller, requirement_id, candidate_id, body)
+
+
+@router.get("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}/timeline")
+def entry_timeline(
+    requirement_id: uuid.UUID, candidate_id: uuid.UUID, session: SessionDep, caller: Staff
+) -> Timeline:
+    """Where the candidate stands on this requirement and everything that happened: stage
+    changes, notes, presentation, client answers, every score change a run made (staff)."""
+    return pipeline.timeline(session, caller, requirement_id, candidate_id)
+
+
+@router.post("/{requirement_id:uuid}/presented/{handle}/answer", responses=problem_responses(409))
+def answer_presented(
+    requirement_id: uuid.UUID, handle: Handle, body: ClientAnswer, session: SessionDep, caller: Caller
+) -> PresentedView:
+    """The client's answer on a presented candidate: interested, ask for an interview, or
+    decline with a reason (and a comment). Staff may record an answer given another way."""
+    pipeline.answer(session, caller, requirement_id, handle, body)
+    return shortlists.presented_card(session, caller, requirement_id, handle)

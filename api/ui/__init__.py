@@ -8,11 +8,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.ui import admin, routes, static
+from api import problems
+from api.ui import admin, pipeline_pages, routes, static
+from api.ui.context import html_for_ui_paths
 
 
 def install(app: FastAPI) -> None:
     app.include_router(routes.router)
+    app.include_router(pipeline_pages.router)
     app.include_router(admin.router)
     app.include_router(static.router)
+    app.add_exception_handler(StarletteHTTPException, html_for_ui_paths(problems.http_problem))

@@ -14,6 +14,7 @@ import math
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import get_session, get_settings
 from api.ui.session import (
@@ -238,6 +240,28 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+#: Paths that belong to the API (and its documents): their errors stay RFC 9457 problem JSON.
+API_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json", "/docs", "/redoc")
+
+
+def html_for_ui_paths(api_handler: Callable[[Request, Exception], Coroutine[Any, Any, Response]]) -> Any:
+    """An HTTP error handler: the HTML error page for an address outside the API (an unknown UI
+    address is a 404 page, not problem JSON), ``api_handler`` for the API's own paths."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith(API_PATHS):
+            return await api_handler(request, exc)
+        if exc.status_code == 404:
+            return _error_page(request, 404, "Not found", "There is no such page.")
+        title = HTTPStatus(exc.status_code).phrase
+        return _error_page(
+            request, exc.status_code, title, exc.detail if isinstance(exc.detail, str) else title
+        )
+
+    return handle
 
 
 def _sign_in_redirect(request: Request) -> Response:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from matcher.errors import FieldError
 from matcher.records import validation_errors
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track
-from matcher.services.requirements import RequirementBody
+from matcher.services.requirements import RequirementBody, RequirementView
 from matcher.skills import load_taxonomy
 
 SKILL_LISTS = ("must_have", "nice_to_have")
@@ -135,6 +135,25 @@ def blank(today: dt.date) -> RequirementForm:
             "education.min_degree": Degree.none.value,
         }
     )
+
+
+def from_view(view: RequirementView) -> RequirementForm:
+    """The form of a stored requirement, to edit it."""
+    record = view.model_dump(mode="json")
+    out = RequirementForm()
+    for name in SCALARS:
+        value = record.get(name)
+        out.values[name] = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    out.values["must_have_is_hard"] = "true" if record.get("must_have_is_hard") else ""
+    education = record.get("education") or {}
+    out.values["education.min_degree"] = education.get("min_degree") or Degree.none.value
+    out.values["education.fields"] = ", ".join(education.get("fields") or [])
+    for kind in SKILL_LISTS:
+        out.skills[kind] = [
+            SkillRow(s["name"], f"{s['min_years']:g}" if s.get("min_years") else "")
+            for s in record.get(kind) or []
+        ]
+    return out
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:

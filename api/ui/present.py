@@ -3,6 +3,7 @@ number shown comes from the stored entry (the ranker's breakdown), nothing is re
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,10 @@ class Reasons:
     """Why the candidate is ineligible (first in the stored reasons of an ineligible entry)."""
     missing: list[str]
     matched: list[str]
-    """How each required skill was met."""
+    """How each required skill was fully met (the skill itself, by its name or an alias)."""
     other: list[str]
+    partial: list[str] = dataclasses.field(default_factory=list)
+    """Required skills met only by a related skill, for part of the credit."""
 
 
 def reasons(
@@ -90,6 +93,8 @@ def reasons(
         cut = min(len(texts), max(1, len(texts) - scored))
         excluded, texts = texts[:cut], texts[cut:]
     missing = [t for t in texts if t.startswith("missing ")]
-    matched = [t for t in texts if t.startswith(SKILL_PREFIXES)]
-    other = [t for t in texts if t not in missing and t not in matched]
-    return Reasons(excluded, missing, matched, other)
+    skills = [t for t in texts if t.startswith(SKILL_PREFIXES)]
+    partial = [t for t in skills if ", related " in t]
+    matched = [t for t in skills if t not in partial]
+    other = [t for t in texts if t not in missing and t not in skills]
+    return Reasons(excluded, missing, matched, other, partial)

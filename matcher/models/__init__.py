@@ -7,7 +7,7 @@ from matcher.models.candidates import Candidate, CandidatePersonal, CandidateSki
 from matcher.models.profiles import WeightProfileRecord
 from matcher.models.requirements import Requirement, RequirementSkill, SkillKind
 from matcher.models.runs import MatchRun, MatchRunRequirement, RunStatus
-from matcher.models.shortlists import EntryState, RecruiterStatus, ShortlistEntry
+from matcher.models.shortlists import EntryState, EventKind, PipelineEvent, ShortlistEntry, new_handle
 
 __all__ = [
     "ApiKey",
@@ -17,9 +17,10 @@ __all__ = [
     "CandidateSkill",
     "Client",
     "EntryState",
+    "EventKind",
     "MatchRun",
     "MatchRunRequirement",
-    "RecruiterStatus",
+    "PipelineEvent",
     "Requirement",
     "RequirementSkill",
     "Role",
@@ -27,5 +28,6 @@ __all__ = [
     "ShortlistEntry",
     "SkillKind",
     "WeightProfileRecord",
+    "new_handle",
     "utcnow",
 ]

@@ -38,6 +38,7 @@ from matcher.models import (
     EntryState,
     MatchRun,
     MatchRunRequirement,
+    PipelineEvent,
     ShortlistEntry,
     utcnow,
 )
@@ -351,11 +352,21 @@ def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) ->
     if personal is not None:
         needles = _needles(personal)
         pattern = _pattern(needles)
-        notes = session.exec(select(ShortlistEntry).where(_mentions(ShortlistEntry.notes, needles))).all()
-        for entry in notes:
-            entry.notes = _scrub(entry.notes, pattern)
+        notes = session.exec(select(PipelineEvent).where(_mentions(PipelineEvent.text, needles))).all()
+        for event in notes:
+            event.text = _scrub(event.text, pattern)
+            session.add(event)
+        written_for_client = session.exec(
+            select(ShortlistEntry).where(
+                _mentions(ShortlistEntry.client_note, needles)
+                | _mentions(ShortlistEntry.decline_comment, needles)
+            )
+        ).all()
+        for entry in written_for_client:
+            entry.client_note = _scrub(entry.client_note, pattern)
+            entry.decline_comment = _scrub(entry.decline_comment, pattern)
             session.add(entry)
-        notes_scrubbed = len(notes)
+        notes_scrubbed = len(notes) + len(written_for_client)
         audits = session.exec(
             select(AuditEntry).where(_mentions(cast(AuditEntry.details, String), needles))
         ).all()

@@ -196,13 +196,22 @@ def replace_requirement(
 
 def close_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RequirementView:
     """Set the status to closed (idempotent); closed requirements are not re-matched."""
+    return set_requirement_status(session, principal, requirement_id, RequirementStatus.closed)
+
+
+def set_requirement_status(
+    session: Session, principal: Principal, requirement_id: uuid.UUID, status: RequirementStatus
+) -> RequirementView:
+    """Pause, close, mark filled or reopen a requirement (idempotent; clients their own, staff
+    every one). Only open requirements are matched; reopening one re-matches it."""
     req = owned_requirement(session, principal, requirement_id)
-    if req.status != RequirementStatus.closed.value:
-        req.status = RequirementStatus.closed.value
+    if req.status != status.value:
+        req.status = status.value
         req.updated_at = utcnow()
         session.add(req)
         session.flush()
-        record(session, principal.actor, "requirement.close", "requirement", str(req.id))
+        action = "requirement.close" if status is RequirementStatus.closed else "requirement.status"
+        record(session, principal.actor, action, "requirement", str(req.id), {"status": status.value})
         on_requirement_changed(session, req.id, actor=principal.actor)
     return get_requirement(session, principal, req.id)
 

@@ -7,14 +7,19 @@ filters) or erased, so recruiter status and notes are never lost and the table s
 the churn of the top N, not by the candidate pool.
 
 Rows are upserted by (requirement, candidate) with the dialect's ``ON CONFLICT DO UPDATE``, which
-sets only the run's columns (rank, score, components, reasons, state, run, profile); status
-and notes are never in the statement. Only rows whose content changes are written, so writing
+sets only the run's columns (rank, score, components, reasons, state, run, profile); the
+pipeline's columns (stage, handle, presentation, client answer) are never in the statement, and
+the anonymous handle is drawn once, when the row is first written. Only rows whose content
+changes are written, so writing
 the same ranking twice changes nothing, and what changed (who entered, left or moved, from which
 rank to which) is the same whoever computes it.
 
 ``components`` is the ranker's breakdown, ``{component: {"value", "weight", "points"}}``; the
 must-have penalty is ``sum(points) - score``. Ineligible entries carry their exclusions first in
 ``reasons``.
+
+Every written row whose score or state a run changed (or that enters for the first time) adds a
+``score`` event to the pipeline history, with the score before and after and the run.
 """
 
 from __future__ import annotations
@@ -25,16 +30,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from matcher.core.pipeline import Stage
 from matcher.errors import NotFound, ValidationFailed
-from matcher.models import EntryState, RecruiterStatus, Requirement, ShortlistEntry, utcnow
+from matcher.models import (
+    EntryState,
+    EventKind,
+    PipelineEvent,
+    Requirement,
+    ShortlistEntry,
+    new_handle,
+    utcnow,
+)
 from matcher.services.profiles import dialect_insert
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
 REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
-#: The columns a run owns; recruiter columns (status, notes, ...) are never among them.
+#: The columns a run owns; pipeline columns (stage, handle, ...) are never among them.
 RUN_COLUMNS = ("rank", "score", "components", "reasons", "state", "match_run_id", "weight_profile_id")
 
 
@@ -64,14 +79,15 @@ class Existing:
     components: dict[str, Any]
     reasons: list[str]
     state: EntryState
-    status: RecruiterStatus
-    notes: str
+    stage: Stage
+    has_notes: bool
     weight_profile_id: uuid.UUID | None
+    handle: str = ""
 
     @property
     def worked_on(self) -> bool:
-        """A recruiter has set a status or written notes."""
-        return self.status is not RecruiterStatus.new or bool(self.notes)
+        """A recruiter has moved the candidate on or written a note."""
+        return self.stage is not Stage.new or self.has_notes
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,13 @@ class Plan:
 
 
 def load_entries(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID, Existing]:
+    noted = set(
+        session.scalars(
+            select(EVENT.c.candidate_id)
+            .where(EVENT.c.requirement_id == requirement_id, EVENT.c.kind == EventKind.note.value)
+            .distinct()
+        )
+    )
     rows = session.execute(
         select(
             ENTRY.c.candidate_id,
@@ -132,8 +155,8 @@ def load_entries(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID,
             ENTRY.c.components,
             ENTRY.c.reasons,
             ENTRY.c.state,
-            ENTRY.c.status,
-            ENTRY.c.notes,
+            ENTRY.c.stage,
+            ENTRY.c.handle,
             ENTRY.c.weight_profile_id,
         ).where(ENTRY.c.requirement_id == requirement_id)
     )
@@ -145,9 +168,10 @@ def load_entries(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID,
             components=r.components,
             reasons=r.reasons,
             state=EntryState(r.state),
-            status=RecruiterStatus(r.status),
-            notes=r.notes,
+            stage=Stage(r.stage),
+            has_notes=r.candidate_id in noted,
             weight_profile_id=r.weight_profile_id,
+            handle=r.handle,
         )
         for r in rows
     }
@@ -265,6 +289,35 @@ def lock_requirement(session: Session, requirement_id: uuid.UUID) -> None:
         raise NotFound(f"requirement {requirement_id} not found")
 
 
+def _handles(existing: Mapping[uuid.UUID, Existing], rows: Sequence[EntryUpdate]) -> dict[uuid.UUID, str]:
+    """A new handle for each row not stored yet, unique within the requirement (the upsert keeps
+    a stored row's handle whatever is sent for it)."""
+    taken = {old.handle for old in existing.values()}
+    out: dict[uuid.UUID, str] = {}
+    for u in rows:
+        if u.candidate_id in existing:
+            continue
+        handle = new_handle()
+        while handle in taken:
+            handle = new_handle()
+        taken.add(handle)
+        out[u.candidate_id] = handle
+    return out
+
+
+def score_events(
+    existing: Mapping[uuid.UUID, Existing], rows: Sequence[EntryUpdate]
+) -> list[tuple[EntryUpdate, Existing | None]]:
+    """The written rows the pipeline history records (pure): a first entry, or a change of
+    score (to the hundredth) or of state."""
+    out = []
+    for u in rows:
+        old = existing.get(u.candidate_id)
+        if old is None or round(old.score, 2) != round(u.score, 2) or old.state is not u.state:
+            out.append((u, old))
+    return out
+
+
 def apply_plan(
     session: Session,
     requirement_id: uuid.UUID,
@@ -273,9 +326,13 @@ def apply_plan(
     run_id: uuid.UUID | None,
     weight_profile_id: uuid.UUID | None,
     now: dt.datetime | None = None,
+    existing: Mapping[uuid.UUID, Existing] | None = None,
 ) -> int:
-    """Upsert ``rows``; recruiter columns are set only on insert (to their defaults)."""
+    """Upsert ``rows``; pipeline columns are set only on insert (stage new, a fresh handle), and
+    the score changes go to the pipeline history."""
     now = now or utcnow()
+    existing = existing if existing is not None else load_entries(session, requirement_id)
+    handles = _handles(existing, rows)
     values = [
         {
             "id": uuid.uuid4(),
@@ -286,8 +343,10 @@ def apply_plan(
             "components": u.components,
             "reasons": u.reasons,
             "state": u.state.value,
-            "status": RecruiterStatus.new.value,
-            "notes": "",
+            "stage": Stage.new.value,
+            "handle": handles.get(u.candidate_id, ""),
+            "client_note": "",
+            "decline_comment": "",
             "match_run_id": run_id,
             "weight_profile_id": u.weight_profile_id or weight_profile_id,
             "created_at": now,
@@ -300,6 +359,25 @@ def apply_plan(
         set_ = {name: stmt.excluded[name] for name in (*RUN_COLUMNS, "updated_at")}
         upsert = stmt.on_conflict_do_update(index_elements=["requirement_id", "candidate_id"], set_=set_)
         session.execute(upsert, values)  # executemany: compiled once, sent as multi-row batches
+    events = [
+        {
+            "requirement_id": requirement_id,
+            "candidate_id": u.candidate_id,
+            "at": now,
+            "actor": "matching",
+            "kind": EventKind.score.value,
+            "text": "",
+            "score_before": old.score if old is not None else None,
+            "score_after": u.score,
+            "rank_before": old.rank if old is not None else None,
+            "rank_after": u.rank,
+            "state": u.state.value,
+            "match_run_id": run_id,
+        }
+        for u, old in score_events(existing, rows)
+    ]
+    if events:
+        session.execute(insert(EVENT), events)
     return len(values)
 
 
@@ -325,6 +403,12 @@ def write_shortlist(
     decided = outside(refresh) if outside is not None and refresh else {}
     plan = plan_shortlist(existing, ranked, decided, weight_profile_id=weight_profile_id)
     written = apply_plan(
-        session, requirement_id, plan.rows, run_id=run_id, weight_profile_id=weight_profile_id, now=now
+        session,
+        requirement_id,
+        plan.rows,
+        run_id=run_id,
+        weight_profile_id=weight_profile_id,
+        now=now,
+        existing=existing,
     )
     return ShortlistChange(plan.change.changes, written=written)

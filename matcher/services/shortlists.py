@@ -1,10 +1,13 @@
-"""Reading shortlists and recording the recruiter's decisions on them.
+"""Reading shortlists.
 
 Two views of the same rows. Staff (recruiters, admins) see everything, personal data and
-notes included. A client sees an anonymised card per candidate, built by a query that selects
-an explicit list of non-identifying columns and never touches ``candidate_personal``: no name,
-email, external id, headline or notes can reach a client response, whatever the serializer
-does. Runs write the rows (``shortlist_writer``); this module never changes scores or ranks.
+pipeline stages included. A client sees only the candidates a recruiter presented to it, each
+as an anonymised card under its stable anonymous handle, with its client-facing stage and the
+client's own answer; the card is built by a query that selects an explicit list of
+non-identifying columns and never touches ``candidate_personal``: no name, email, candidate
+id, rank, internal stage, recruiter note or unpresented person can reach a client response,
+whatever the serializer does. Runs write the rows (``shortlist_writer``); stages change in
+``pipeline``; this module changes nothing.
 """
 
 from __future__ import annotations
@@ -24,30 +27,29 @@ from pydantic_core import from_json
 from sqlalchemy import Select, Text, cast, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from matcher.core.pipeline import CLIENT_STAGES, DeclineReason, Stage
 from matcher.errors import NotFound, ValidationFailed
-from matcher.json_types import NoNul
 from matcher.models import (
     Candidate,
     CandidatePersonal,
     CandidateSkill,
     EntryState,
-    RecruiterStatus,
     Requirement,
     Role,
     ShortlistEntry,
-    utcnow,
 )
 from matcher.services.accounts import Principal
-from matcher.services.audit import record
 from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.requirements import owned_requirement
 
 
 class StateFilter(StrEnum):
-    """Which entries to list: the current top N (``active``) by default, or the history."""
+    """Which entries to list (staff): by default the current top N and everyone in the pipeline
+    (shortlisted or beyond) wherever a re-match put them (``current``); or one state; or all."""
 
+    current = "current"
     active = "active"
     dropped = "dropped"
     ineligible = "ineligible"
@@ -65,7 +67,6 @@ class CardSkill(BaseModel):
 class CandidateCard(BaseModel):
     """What a client may know about a candidate: nothing that identifies the person."""
 
-    id: uuid.UUID = Field(description="Opaque id of the candidate.")
     track: str
     seniority: str
     years_experience: float
@@ -80,6 +81,7 @@ class CandidateCard(BaseModel):
 class StaffCandidateCard(CandidateCard):
     """The card with the personal data a recruiter works with (None once erased)."""
 
+    id: uuid.UUID
     external_id: str
     name: str | None
     email: str | None
@@ -87,22 +89,46 @@ class StaffCandidateCard(CandidateCard):
     vetting_status: str
 
 
-class EntryView(BaseModel):
+class ClientFeedback(BaseModel):
+    """The client's own answer on a presented candidate."""
+
+    decline_reason: DeclineReason | None
+    comment: str
+    answered_at: UtcDateTime | None
+
+
+class PresentedView(BaseModel):
+    """A candidate as presented to the client: its handle, its client-facing stage, the
+    recruiter's note written for the client, the client's own answer and the anonymised card."""
+
+    handle: str = Field(description="Stable anonymous name of this candidate on this requirement.")
+    stage: Stage = Field(description="A client-facing stage: never one of the recruiter's own.")
+    presented_at: UtcDateTime | None
+    note_for_client: str
+    feedback: ClientFeedback
     candidate: CandidateCard
+    score: float
+    components: dict[str, Any]
+    reasons: list[str]
+
+
+class StaffEntryView(BaseModel):
+    candidate: StaffCandidateCard
     rank: int | None
     score: float
     components: dict[str, Any]
     reasons: list[str]
     state: EntryState
-    status: RecruiterStatus
     updated_at: UtcDateTime
-
-
-class StaffEntryView(EntryView):
-    candidate: StaffCandidateCard
-    notes: str
-    status_changed_at: UtcDateTime | None
-    status_changed_by: str | None
+    handle: str
+    stage: Stage
+    stage_changed_at: UtcDateTime | None
+    stage_changed_by: str | None
+    presented_at: UtcDateTime | None
+    note_for_client: str
+    decline_reason: DeclineReason | None
+    decline_comment: str
+    client_answered_at: UtcDateTime | None
     match_run_id: uuid.UUID | None
     weight_profile_id: uuid.UUID | None
 
@@ -110,7 +136,10 @@ class StaffEntryView(EntryView):
 class ClientShortlistPage(BaseModel):
     view: Literal["client"] = "client"
     requirement_id: uuid.UUID
-    items: list[EntryView]
+    items: list[PresentedView]
+    more_under_review: int = Field(
+        description="Candidates the recruiter is still reviewing for this requirement (not presented yet)."
+    )
     next_cursor: str | None = None
 
 
@@ -119,15 +148,6 @@ class StaffShortlistPage(BaseModel):
     requirement_id: uuid.UUID
     items: list[StaffEntryView]
     next_cursor: str | None = None
-
-
-class EntryUpdate(NoNul):
-    """A recruiter's decision on one entry; fields left out are unchanged."""
-
-    model_config = {"extra": "forbid"}
-
-    status: RecruiterStatus | None = None
-    notes: str | None = Field(default=None, max_length=10_000)
 
 
 CAND = Candidate.__table__  # type: ignore[attr-defined]
@@ -150,19 +170,24 @@ _CARD_COLUMNS = (
 #: The JSON columns come as their text and are parsed by pydantic-core (``from_json``, the same
 #: values as ``json.loads``, in half the time).
 _ENTRY_COLUMNS = (
-    ENTRY.c.rank,
     ENTRY.c.score,
     cast(ENTRY.c.components, Text).label("components"),
     cast(ENTRY.c.reasons, Text).label("reasons"),
-    ENTRY.c.state,
-    ENTRY.c.status,
-    ENTRY.c.updated_at,
+    ENTRY.c.handle,
+    ENTRY.c.stage,
+    ENTRY.c.presented_at,
+    ENTRY.c.client_note,
+    ENTRY.c.decline_reason,
+    ENTRY.c.decline_comment,
+    ENTRY.c.client_answered_at,
 )
 #: What only staff see on top of the card and the entry.
 _STAFF_COLUMNS = (
-    ENTRY.c.notes,
-    ENTRY.c.status_changed_at,
-    ENTRY.c.status_changed_by,
+    ENTRY.c.rank,
+    ENTRY.c.state,
+    ENTRY.c.updated_at,
+    ENTRY.c.stage_changed_at,
+    ENTRY.c.stage_changed_by,
     ENTRY.c.match_run_id,
     ENTRY.c.weight_profile_id,
     CAND.c.external_id,
@@ -231,15 +256,40 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _filtered(
-    query: Any, requirement_id: uuid.UUID, state: StateFilter, status: RecruiterStatus | None
-) -> Any:
+#: Stages a client sees, as stored values.
+CLIENT_STAGE_VALUES = sorted(s.value for s in CLIENT_STAGES)
+#: Stages counted as "more under review" for the client (the recruiter's triage in progress).
+UNDER_REVIEW = (Stage.reviewing.value, Stage.shortlisted.value)
+#: Stages that keep a candidate on the staff's default view wherever a re-match put them.
+PIPELINE_VALUES = sorted(s.value for s in Stage if s not in (Stage.new, Stage.reviewing, Stage.rejected))
+
+
+def _filtered(query: Any, requirement_id: uuid.UUID, state: StateFilter, stage: Stage | None) -> Any:
+    """The staff's rows: best first, the history after the top N."""
     query = query.where(ENTRY.c.requirement_id == requirement_id)
-    if state is not StateFilter.all:
+    if state is StateFilter.current:
+        query = query.where(
+            (ENTRY.c.state == EntryState.active.value)
+            | (ENTRY.c.stage.in_(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
+        )
+    elif state is not StateFilter.all:
         query = query.where(ENTRY.c.state == state.value)
-    if status is not None:
-        query = query.where(ENTRY.c.status == status.value)
+    if stage is not None:
+        query = query.where(ENTRY.c.stage == stage.value)
     return query.order_by(ENTRY.c.rank.is_(None), ENTRY.c.rank, ENTRY.c.score.desc(), ENTRY.c.candidate_id)
+
+
+def _client_filtered(query: Any, requirement_id: uuid.UUID, stage: Stage | None) -> Any:
+    """The client's rows: presented (client-facing stages) and not erased, in the order they
+    were presented; never ordered or filtered by anything a client must not learn."""
+    query = query.where(
+        ENTRY.c.requirement_id == requirement_id,
+        ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+        ENTRY.c.state != EntryState.erased.value,
+    )
+    if stage is not None:
+        query = query.where(ENTRY.c.stage == stage.value)
+    return query.order_by(ENTRY.c.presented_at, ENTRY.c.handle)
 
 
 def _window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
@@ -258,49 +308,71 @@ def _next(rows: Sequence[Any], offset: int, limit: int | None) -> str | None:
     return encode_cursor([offset + limit]) if limit is not None and len(rows) > limit else None
 
 
-def _client_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fields of an ``EntryView`` (anonymised card) from a row of ``_query``."""
+def client_card(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
+    """The anonymised card (``CandidateCard`` fields) from a row of ``_query``: the one place a
+    client card's content is chosen."""
     return {
-        "candidate": {
+        "track": r.track,
+        "seniority": r.seniority,
+        "years_experience": r.years_experience,
+        "skills": skills,
+        "timezone": r.timezone,
+        "hourly_rate": r.hourly_rate,
+        "currency": r.currency,
+        "available_from": r.available_from,
+        "hours_per_week": r.hours_per_week,
+    }
+
+
+def _client_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields of a ``PresentedView`` from a row of ``_query(staff=False)``."""
+    return {
+        "handle": r.handle,
+        "stage": r.stage,
+        "presented_at": r.presented_at,
+        "note_for_client": r.client_note,
+        "feedback": {
+            "decline_reason": r.decline_reason,
+            "comment": r.decline_comment,
+            "answered_at": r.client_answered_at,
+        },
+        "candidate": client_card(r, skills),
+        "score": r.score,
+        "components": from_json(r.components),
+        "reasons": from_json(r.reasons),
+    }
+
+
+def _staff_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields of a ``StaffEntryView`` from a row of ``_query(staff=True)``."""
+    return {
+        "candidate": client_card(r, skills)
+        | {
             "id": r.id,
-            "track": r.track,
-            "seniority": r.seniority,
-            "years_experience": r.years_experience,
-            "skills": skills,
-            "timezone": r.timezone,
-            "hourly_rate": r.hourly_rate,
-            "currency": r.currency,
-            "available_from": r.available_from,
-            "hours_per_week": r.hours_per_week,
+            "external_id": r.external_id,
+            "name": r.name,
+            "email": r.email,
+            "headline": r.headline,
+            "vetting_status": r.vetting_status,
         },
         "rank": r.rank,
         "score": r.score,
         "components": from_json(r.components),
         "reasons": from_json(r.reasons),
         "state": r.state,
-        "status": r.status,
         "updated_at": r.updated_at,
-    }
-
-
-def _staff_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fields of a ``StaffEntryView`` from a row of ``_query(staff=True)``."""
-    item = _client_item(r, skills)
-    item["candidate"] |= {
-        "external_id": r.external_id,
-        "name": r.name,
-        "email": r.email,
-        "headline": r.headline,
-        "vetting_status": r.vetting_status,
-    }
-    item |= {
-        "notes": r.notes,
-        "status_changed_at": r.status_changed_at,
-        "status_changed_by": r.status_changed_by,
+        "handle": r.handle,
+        "stage": r.stage,
+        "stage_changed_at": r.stage_changed_at,
+        "stage_changed_by": r.stage_changed_by,
+        "presented_at": r.presented_at,
+        "note_for_client": r.client_note,
+        "decline_reason": r.decline_reason,
+        "decline_comment": r.decline_comment,
+        "client_answered_at": r.client_answered_at,
         "match_run_id": r.match_run_id,
         "weight_profile_id": r.weight_profile_id,
     }
-    return item
 
 
 def _items(session: Session, staff: bool, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -317,6 +389,18 @@ def _items(session: Session, staff: bool, rows: Sequence[Any]) -> list[dict[str,
 _CLIENT_PAGE = TypeAdapter(ClientShortlistPage)
 _STAFF_PAGE = TypeAdapter(StaffShortlistPage)
 _STAFF_ENTRY = TypeAdapter(StaffEntryView)
+_PRESENTED = TypeAdapter(PresentedView)
+
+
+def _under_review(session: Session, requirement_id: uuid.UUID) -> int:
+    return (
+        session.scalar(
+            sa_select(func.count())
+            .select_from(ENTRY)
+            .where(ENTRY.c.requirement_id == requirement_id, ENTRY.c.stage.in_(UNDER_REVIEW))
+        )
+        or 0
+    )
 
 
 def _page(
@@ -324,7 +408,7 @@ def _page(
     principal: Principal,
     requirement_id: uuid.UUID,
     state: StateFilter,
-    status: RecruiterStatus | None,
+    stage: Stage | None,
     cursor: str | None,
     limit: int | None,
 ) -> ClientShortlistPage | StaffShortlistPage:
@@ -333,9 +417,13 @@ def _page(
     requirement (for this caller)"; either way another client's requirement is a 404."""
     staff = principal.is_staff
     try:
-        query, offset = _window(
-            _filtered(_query(session, staff), requirement_id, state, status), cursor, limit
+        base = _query(session, staff)
+        filtered = (
+            _filtered(base, requirement_id, state, stage)
+            if staff
+            else _client_filtered(base, requirement_id, stage)
         )
+        query, offset = _window(filtered, cursor, limit)
     except ValidationFailed:
         owned_requirement(session, principal, requirement_id)  # a 404 comes first, as ever
         raise
@@ -345,12 +433,15 @@ def _page(
     elif not principal.can_see_client(rows[0].owner_id):
         raise NotFound(f"no requirement {requirement_id}")
     following = _next(rows, offset, limit)
-    page = {
+    page: dict[str, Any] = {
         "requirement_id": requirement_id,
         "items": _items(session, staff, rows[:limit] if limit is not None else rows),
         "next_cursor": following,
     }
-    return _STAFF_PAGE.validate_python(page) if staff else _CLIENT_PAGE.validate_python(page)
+    if staff:
+        return _STAFF_PAGE.validate_python(page)
+    page["more_under_review"] = _under_review(session, requirement_id)
+    return _CLIENT_PAGE.validate_python(page)
 
 
 def get_shortlist(
@@ -358,13 +449,15 @@ def get_shortlist(
     principal: Principal,
     requirement_id: uuid.UUID,
     *,
-    state: StateFilter = StateFilter.active,
-    status: RecruiterStatus | None = None,
+    state: StateFilter = StateFilter.current,
+    stage: Stage | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> ClientShortlistPage | StaffShortlistPage:
-    """A page of a requirement's shortlist, best first, in the view the caller may see."""
-    return _page(session, principal, requirement_id, state, status, cursor, limit)
+    """A page of a requirement's shortlist in the view the caller may see: staff get the ranked
+    entries (``state``, ``stage`` filters); a client gets the candidates presented to it
+    (``state`` does not apply; ``stage`` filters by client-facing stage)."""
+    return _page(session, principal, requirement_id, state, stage, cursor, limit)
 
 
 def shortlist_json(
@@ -372,52 +465,32 @@ def shortlist_json(
     principal: Principal,
     requirement_id: uuid.UUID,
     *,
-    state: StateFilter = StateFilter.active,
-    status: RecruiterStatus | None = None,
+    state: StateFilter = StateFilter.current,
+    stage: Stage | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> bytes:
     """``get_shortlist`` as JSON: the body of the API's shortlist response, byte for byte what
     FastAPI makes of the page under the route's response model, without a second validation."""
-    page = _page(session, principal, requirement_id, state, status, cursor, limit)
+    page = _page(session, principal, requirement_id, state, stage, cursor, limit)
     if isinstance(page, StaffShortlistPage):
         return _STAFF_PAGE.dump_json(page)
     return _CLIENT_PAGE.dump_json(page)
 
 
-def update_entry(
-    session: Session,
-    principal: Principal,
-    requirement_id: uuid.UUID,
-    candidate_id: uuid.UUID,
-    change: EntryUpdate,
+def staff_entry(
+    session: Session, principal: Principal, requirement_id: uuid.UUID, candidate_id: uuid.UUID
 ) -> StaffEntryView:
-    """Set a recruiter status and/or notes on one entry (recruiters and admins)."""
+    """One entry in the staff view."""
     principal.require(Role.recruiter)
     req = owned_requirement(session, principal, requirement_id)
-    entry = session.exec(
-        select(ShortlistEntry).where(
-            ShortlistEntry.requirement_id == req.id, ShortlistEntry.candidate_id == candidate_id
+    row = session.execute(
+        _query(session, staff=True).where(
+            ENTRY.c.requirement_id == req.id, ENTRY.c.candidate_id == candidate_id
         )
     ).first()
-    if entry is None:
+    if row is None:
         raise NotFound(f"candidate {candidate_id} is not on the shortlist of requirement {req.id}")
-    now = utcnow()
-    details: dict[str, Any] = {"candidate_id": str(candidate_id)}
-    if change.status is not None and change.status != entry.status:
-        details["status"] = {"from": str(entry.status), "to": change.status.value}
-        entry.status = change.status
-        entry.status_changed_at = now
-        entry.status_changed_by = principal.actor
-    if change.notes is not None and change.notes != entry.notes:
-        details["notes"] = "changed"
-        entry.notes = change.notes
-    if len(details) > 1:
-        entry.updated_at = now
-        session.add(entry)
-        session.flush()
-        record(session, principal.actor, "shortlist.update", "requirement", str(req.id), details)
-    row = session.execute(_query(session, staff=True).where(ENTRY.c.id == entry.id)).one()
     return _STAFF_ENTRY.validate_python(_items(session, True, [row])[0])
 
 
@@ -438,26 +511,49 @@ def _component_points(components: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _rounded(value: Any) -> Any:
+    return round(value, 2) if isinstance(value, float) else value
+
+
 def shortlist_csv(
     session: Session,
     principal: Principal,
     requirement_id: uuid.UUID,
     *,
-    state: StateFilter = StateFilter.active,
-    status: RecruiterStatus | None = None,
+    state: StateFilter = StateFilter.current,
+    stage: Stage | None = None,
 ) -> str:
-    """The whole (filtered) shortlist as CSV, in the caller's view: anonymised for clients."""
-    page = get_shortlist_all(session, principal, requirement_id, state=state, status=status)
+    """The whole (filtered) shortlist as CSV in the caller's view (a client: the presented
+    candidates by handle), numbers rounded to two decimals, every cell safe from formula
+    injection."""
+    page = get_shortlist_all(session, principal, requirement_id, state=state, stage=stage)
     rows: list[dict[str, Any]] = []
     for item in page.items:
         card = item.candidate
-        row: dict[str, Any] = {"rank": item.rank, "candidate_id": card.id}
-        if isinstance(item, StaffEntryView) and isinstance(card, StaffCandidateCard):
-            row |= {"external_id": card.external_id, "name": card.name, "email": card.email}
+        row: dict[str, Any]
+        if isinstance(item, StaffEntryView):
+            row = {
+                "rank": item.rank,
+                "candidate_id": item.candidate.id,
+                "handle": item.handle,
+                "external_id": item.candidate.external_id,
+                "name": item.candidate.name,
+                "email": item.candidate.email,
+                "score": item.score,
+                "state": item.state.value,
+                "stage": item.stage.value,
+            }
+        else:
+            row = {
+                "handle": item.handle,
+                "stage": item.stage.value,
+                "presented_at": item.presented_at.isoformat() if item.presented_at else "",
+                "note_for_client": item.note_for_client,
+                "decline_reason": item.feedback.decline_reason.value if item.feedback.decline_reason else "",
+                "your_comment": item.feedback.comment,
+                "score": item.score,
+            }
         row |= {
-            "score": round(item.score, 2),
-            "state": item.state.value,
-            "status": item.status.value,
             "track": card.track,
             "seniority": card.seniority,
             "years_experience": card.years_experience,
@@ -470,15 +566,14 @@ def shortlist_csv(
             **_component_points(item.components),
             "reasons": " | ".join(item.reasons),
         }
-        if isinstance(item, StaffEntryView):
-            row["notes"] = item.notes
         rows.append(row)
     out = io.StringIO()
-    fields = list(dict.fromkeys(k for r in rows for k in r)) or ["rank", "candidate_id", "score"]
+    default = ["rank", "candidate_id", "score"] if principal.is_staff else ["handle", "stage", "score"]
+    fields = list(dict.fromkeys(k for r in rows for k in r)) or default
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: _cell(v) for k, v in r.items()})
+        writer.writerow({k: _cell(_rounded(v)) for k, v in r.items()})
     return out.getvalue()
 
 
@@ -487,8 +582,38 @@ def get_shortlist_all(
     principal: Principal,
     requirement_id: uuid.UUID,
     *,
-    state: StateFilter = StateFilter.active,
-    status: RecruiterStatus | None = None,
+    state: StateFilter = StateFilter.current,
+    stage: Stage | None = None,
 ) -> ClientShortlistPage | StaffShortlistPage:
     """Every entry matching the filters in one page (for exports)."""
-    return _page(session, principal, requirement_id, state, status, None, None)
+    return _page(session, principal, requirement_id, state, stage, None, None)
+
+
+def presented_card(
+    session: Session, principal: Principal, requirement_id: uuid.UUID, handle: str
+) -> PresentedView:
+    """One presented card by its handle, in the client's view (for anyone who may see the
+    requirement: staff see what the client sees)."""
+    req = owned_requirement(session, principal, requirement_id)
+    row = session.execute(
+        _client_filtered(_query(session, staff=False), req.id, None).where(ENTRY.c.handle == handle)
+    ).first()
+    if row is None:
+        raise NotFound(f"no candidate {handle} was presented for requirement {req.id}")
+    return _PRESENTED.validate_python(_items(session, False, [row])[0])
+
+
+def presented_candidates(
+    session: Session, principal: Principal, requirement_id: uuid.UUID
+) -> dict[str, uuid.UUID]:
+    """Handle -> candidate id of the presented entries, for server-side use only (the UI works
+    out a client card's skill chips with it); never part of a client response."""
+    req = owned_requirement(session, principal, requirement_id)
+    rows = session.execute(
+        sa_select(ENTRY.c.handle, ENTRY.c.candidate_id).where(
+            ENTRY.c.requirement_id == req.id,
+            ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+            ENTRY.c.state != EntryState.erased.value,
+        )
+    )
+    return {handle: cid for handle, cid in rows}

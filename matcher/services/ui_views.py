@@ -267,43 +267,6 @@ def what_changed(session: Session, principal: Principal, requirement_id: uuid.UU
     return ChangesView(latest, shown, groups["entered"], groups["moved"], groups["left"])
 
 
-# --- a candidate's shortlists -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CandidateShortlist:
-    requirement_id: uuid.UUID
-    requirement_title: str
-    client: str
-    rank: int | None
-    score: float
-    state: EntryState
-    status: str
-
-
-def candidate_shortlists(session: Session, candidate_id: uuid.UUID) -> list[CandidateShortlist]:
-    """Every shortlist a candidate is on (staff only: the caller checks the role), best first."""
-    rows = session.execute(
-        select(
-            ENTRY.c.requirement_id,
-            REQ.c.title,
-            CLIENT.c.slug,
-            ENTRY.c.rank,
-            ENTRY.c.score,
-            ENTRY.c.state,
-            ENTRY.c.status,
-        )
-        .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
-        .join(CLIENT, CLIENT.c.id == REQ.c.client_id)
-        .where(ENTRY.c.candidate_id == candidate_id)
-        .order_by(ENTRY.c.state, ENTRY.c.score.desc(), REQ.c.title)
-    )
-    return [
-        CandidateShortlist(r.requirement_id, r.title, r.slug, r.rank, r.score, EntryState(r.state), r.status)
-        for r in rows
-    ]
-
-
 # --- names for staff pages --------------------------------------------------------------------
 
 
@@ -328,3 +291,11 @@ def open_requirement_choices(session: Session, *, limit: int = 500) -> list[tupl
         .limit(limit)
     )
     return [(r.id, r.slug, r.external_id, f"{r.title} ({r.track})") for r in rows]
+
+
+def client_choices(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of every client account, for the recruiter's picker (staff)."""
+    return [
+        (r.slug, r.name)
+        for r in session.execute(select(CLIENT.c.slug, CLIENT.c.name).order_by(CLIENT.c.slug))
+    ]

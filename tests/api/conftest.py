@@ -143,6 +143,23 @@ def world(app: FastAPI, engine: Engine, api_settings: Settings) -> Iterator[Worl
         yield w
 
 
+def present_some(world: World, count: int, slug: str = "acme", start: int = 0) -> list[dict[str, Any]]:
+    """Present the staff shortlist's entries ``start .. start + count`` to the client (in rank
+    order); their staff entries."""
+    rid = world.requirements[slug]
+    items = world.http.get(
+        f"/api/v1/requirements/{rid}/shortlist", params={"limit": 200}, headers=world.auth("recruiter")
+    ).json()["items"][start : start + count]
+    for item in items:
+        r = world.http.post(
+            f"/api/v1/requirements/{rid}/shortlist/{item['candidate']['id']}/present",
+            json={"note_for_client": f"strong on the backend (rank {item['rank']})"},
+            headers=world.auth("recruiter"),
+        )
+        assert r.status_code == 200, r.text
+    return list(items)
+
+
 def clone(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
     out = copy.deepcopy(record)
     out.update(changes)

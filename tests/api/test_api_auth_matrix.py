@@ -49,9 +49,21 @@ def _req(w: World) -> str:
     return w.requirements["acme"]
 
 
-def _entry(w: World) -> str:
-    page = w.http.get(f"{V1}/requirements/{_req(w)}/shortlist", headers=w.auth("recruiter")).json()
+def _entry(w: World, stage: str | None = None) -> str:
+    params = {"stage": stage} if stage else {}
+    page = w.http.get(
+        f"{V1}/requirements/{_req(w)}/shortlist", params=params, headers=w.auth("recruiter")
+    ).json()
     return str(page["items"][0]["candidate"]["id"])
+
+
+def _presented(w: World) -> str:
+    """The handle of a candidate newly presented to acme (a fresh one for every call)."""
+    cid = _entry(w, "new")
+    r = w.http.post(
+        f"{V1}/requirements/{_req(w)}/shortlist/{cid}/present", json={}, headers=w.auth("recruiter")
+    )
+    return str(r.json()["entry"]["handle"])
 
 
 def _candidate(w: World) -> str:
@@ -135,7 +147,28 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("PATCH", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}"): Call(
         Access.STAFF,
         lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w)}",
-        lambda w: {"status": "submitted"},
+        lambda w: {"note": "matrix"},
+    ),
+    ("POST", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}/present"): Call(
+        Access.STAFF,
+        lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w, 'new')}/present",
+        lambda w: {"note_for_client": "matrix"},
+    ),
+    ("GET", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}/timeline"): Call(
+        Access.STAFF, lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w)}/timeline"
+    ),
+    ("POST", f"{V1}/requirements/{{requirement_id}}/presented/{{handle}}/answer"): Call(
+        Access.ANY,
+        lambda w: f"{V1}/requirements/{_req(w)}/presented/{_presented(w)}/answer",
+        lambda w: {"action": "decline", "reason": "other", "comment": "matrix"},
+        owned=True,
+    ),
+    ("GET", f"{V1}/attention"): Call(Access.STAFF, lambda w: f"{V1}/attention"),
+    ("GET", f"{V1}/requirements/{{requirement_id}}/diagnosis"): Call(
+        Access.ANY, lambda w: f"{V1}/requirements/{_req(w)}/diagnosis", owned=True
+    ),
+    ("GET", f"{V1}/candidates/{{candidate_id}}/pipeline"): Call(
+        Access.STAFF, lambda w: f"{V1}/candidates/{_entry(w)}/pipeline"
     ),
     ("POST", f"{V1}/match-runs"): Call(
         Access.STAFF, lambda w: f"{V1}/match-runs", lambda w: {"requirement_ids": [_req(w)]}

@@ -55,7 +55,7 @@ def test_erasure_removes_the_person_everywhere(world: World) -> None:
     for target, note in ((cid, f"Spoke to {name.upper()} ({email}), keen"), (other, f"better than {name}")):
         r = world.http.patch(
             f"{V1}/requirements/{world.requirements['acme']}/shortlist/{target}",
-            json={"status": "submitted", "notes": note},
+            json={"stage": "shortlisted", "note": note},
             headers=world.auth("recruiter"),
         )
         assert r.status_code == 200
@@ -104,8 +104,14 @@ def test_erasure_removes_the_person_everywhere(world: World) -> None:
     assert [e["candidate"]["id"] for e in history] == [cid]
     erased = history[0]
     assert erased["candidate"]["name"] is None and erased["candidate"]["email"] is None
-    assert erased["candidate"]["headline"] is None and erased["status"] == "submitted"
-    assert erased["rank"] is None and erased["notes"] == "Spoke to [erased] ([erased]), keen"
+    assert erased["candidate"]["headline"] is None and erased["stage"] == "shortlisted"
+    assert erased["rank"] is None
+    timeline = world.http.get(
+        f"{V1}/requirements/{world.requirements['acme']}/shortlist/{cid}/timeline",
+        headers=world.auth("recruiter"),
+    ).json()
+    notes = [e["text"] for e in timeline["events"] if e["kind"] == "note"]
+    assert notes == ["Spoke to [erased] ([erased]), keen"]
     active = world.http.get(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist", headers=world.auth("recruiter")
     ).json()["items"]

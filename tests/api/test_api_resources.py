@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from matcher.db import session_scope
 from matcher.models import ApiKey
-from tests.api.conftest import World, clone, loose_requirement
+from tests.api.conftest import World, clone, loose_requirement, present_some
 from tests.helpers import example, jsonl, missing_id
 
 V1 = "/api/v1"
@@ -24,54 +24,67 @@ def _shortlist(world: World, who: str, slug: str = "acme", **params: object) -> 
 
 
 def test_creating_a_requirement_matches_it_and_the_run_is_readable(world: World) -> None:
-    page = _shortlist(world, "acme")
-    assert page["view"] == "client"
+    page = _shortlist(world, "recruiter")
+    assert page["view"] == "staff"
     assert len(page["items"]) > 5
     assert [e["rank"] for e in page["items"]] == list(range(1, len(page["items"]) + 1))
     scores = [e["score"] for e in page["items"]]
     assert scores == sorted(scores, reverse=True)
     first = page["items"][0]
     assert first["reasons"] and set(first["components"]) >= {"must_have", "rate", "timezone"}
+    assert {e["stage"] for e in page["items"]} == {"new"}
+    client = _shortlist(world, "acme")
+    assert (client["view"], client["items"], client["more_under_review"]) == ("client", [], 0)
     run = world.http.get(f"{V1}/match-runs/{world.runs['acme']}", headers=world.auth("acme")).json()
     assert run["status"] == "succeeded" and run["total"] == run["processed"] == 1
     assert run["entered"] == len(page["items"]) or run["entered"] >= len(page["items"])
 
 
-def test_client_view_is_anonymous_and_staff_view_is_complete(world: World) -> None:
+def test_client_sees_only_what_was_presented_and_nothing_that_identifies(world: World) -> None:
+    rid = world.requirements["acme"]
     staff = _shortlist(world, "recruiter", limit=200)
-    entry = staff["items"][0]
+    entry, sent, rejected = staff["items"][0], staff["items"][1], staff["items"][2]
     person = next(c for c in world.candidates if c["external_id"] == entry["candidate"]["external_id"])
     assert entry["candidate"]["name"] == person["name"] and entry["candidate"]["email"] == person["email"]
     note = f"called {person['name']} on {person['email']}"
     r = world.http.patch(
-        f"{V1}/requirements/{world.requirements['acme']}/shortlist/{entry['candidate']['id']}",
-        json={"status": "shortlisted", "notes": note},
+        f"{V1}/requirements/{rid}/shortlist/{entry['candidate']['id']}",
+        json={"stage": "shortlisted", "note": note},
         headers=world.auth("recruiter"),
     )
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == "shortlisted" and r.json()["notes"] == note
-
+    assert r.json()["entry"]["stage"] == "shortlisted"
+    assert [e["text"] for e in r.json()["events"] if e["kind"] == "note"] == [note]
+    r = world.http.patch(
+        f"{V1}/requirements/{rid}/shortlist/{rejected['candidate']['id']}",
+        json={"stage": "rejected"},
+        headers=world.auth("recruiter"),
+    )
+    assert r.status_code == 200, r.text
+    r = world.http.post(
+        f"{V1}/requirements/{rid}/shortlist/{sent['candidate']['id']}/present",
+        json={"note_for_client": "Ten years of Django"},
+        headers=world.auth("recruiter"),
+    )
+    assert r.status_code == 200, r.text
+    handle = r.json()["entry"]["handle"]
+    url = f"{V1}/requirements/{rid}/shortlist"
     for text in (
-        world.http.get(
-            f"{V1}/requirements/{world.requirements['acme']}/shortlist",
-            params={"limit": 200, "state": "all"},
-            headers=world.auth("acme"),
-        ).text,
-        world.http.get(
-            f"{V1}/requirements/{world.requirements['acme']}/shortlist",
-            params={"format": "csv", "state": "all"},
-            headers=world.auth("acme"),
-        ).text,
+        world.http.get(url, params={"limit": 200, "state": "all"}, headers=world.auth("acme")).text,
+        world.http.get(url, params={"format": "csv", "state": "all"}, headers=world.auth("acme")).text,
     ):
-        assert len(text) > 1000
+        assert len(text) > 300
         lowered = text.lower()
         leaked = [s for s in world.personal_strings() if s.lower() in lowered]
         assert leaked == []
-        assert "notes" not in lowered
+        for internal in ("notes", "shortlisted", "rejected", "called", sent["candidate"]["id"], "rank"):
+            assert internal not in lowered
     client = _shortlist(world, "acme", limit=200)
-    card = client["items"][0]["candidate"]
-    assert set(card) == {
-        "id",
+    assert [i["handle"] for i in client["items"]] == [handle]
+    assert client["more_under_review"] == 1  # the shortlisted one
+    item = client["items"][0]
+    assert (item["stage"], item["note_for_client"]) == ("presented", "Ten years of Django")
+    assert set(item["candidate"]) == {
         "track",
         "seniority",
         "years_experience",
@@ -82,7 +95,85 @@ def test_client_view_is_anonymous_and_staff_view_is_complete(world: World) -> No
         "available_from",
         "hours_per_week",
     }
-    assert client["items"][0]["status"] == "shortlisted"
+    assert set(item) == {
+        "handle",
+        "stage",
+        "presented_at",
+        "note_for_client",
+        "feedback",
+        "candidate",
+        "score",
+        "components",
+        "reasons",
+    }
+    for stage in ("shortlisted", "rejected", "new"):
+        assert _shortlist(world, "acme", stage=stage)["items"] == []
+
+
+def test_clients_answer_presented_candidates_by_handle(world: World) -> None:
+    rid = world.requirements["acme"]
+    present_some(world, 3)
+    handles = [i["handle"] for i in _shortlist(world, "acme")["items"]]
+    assert len(handles) == 3
+    url = f"{V1}/requirements/{rid}/presented"
+    acme, recruiter = world.auth("acme"), world.auth("recruiter")
+    r = world.http.post(f"{url}/{handles[0]}/answer", json={"action": "interested"}, headers=acme)
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "client_interested"
+    r = world.http.post(f"{url}/{handles[1]}/answer", json={"action": "decline"}, headers=acme)
+    assert r.status_code == 422
+    r = world.http.post(
+        f"{url}/{handles[1]}/answer",
+        json={"action": "decline", "reason": "rate", "comment": "over our budget"},
+        headers=acme,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["feedback"]["decline_reason"] == "rate"
+    assert r.json()["feedback"]["comment"] == "over our budget"
+    again = world.http.post(f"{url}/{handles[1]}/answer", json={"action": "interested"}, headers=acme)
+    assert again.status_code == 409 and "cannot move" in again.json()["detail"]
+    other = world.http.post(
+        f"{url}/{handles[2]}/answer", json={"action": "interested"}, headers=world.auth("globex")
+    )
+    assert other.status_code == 404
+    unknown = world.http.post(f"{url}/ZZZZ-ZZZZ/answer", json={"action": "interested"}, headers=acme)
+    assert unknown.status_code == 404
+    answered = _shortlist(world, "acme")["items"]
+    assert [i["stage"] for i in answered] == ["client_interested", "declined_by_client", "presented"]
+    board = {i["handle"]: i for i in _shortlist(world, "recruiter", limit=200)["items"]}
+    assert board[handles[1]]["decline_reason"] == "rate"
+    attention = world.http.get(f"{V1}/attention", params={"requirement_id": rid}, headers=recruiter).json()
+    assert {(a["kind"], a["stage"]) for a in attention} == {
+        ("client_answer", "client_interested"),
+        ("client_answer", "declined_by_client"),
+    }
+    cid = board[handles[0]]["candidate"]["id"]
+    timeline = world.http.get(f"{V1}/requirements/{rid}/shortlist/{cid}/timeline", headers=recruiter).json()
+    kinds = [(e["kind"], e["actor"].split(":")[0]) for e in timeline["events"]]
+    assert kinds == [("score", "matching"), ("presented", "recruiter"), ("client", "client")]
+    # a recruiter acting on the answer takes it off the list
+    world.http.patch(
+        f"{V1}/requirements/{rid}/shortlist/{cid}", json={"note": "call them"}, headers=recruiter
+    )
+    left = world.http.get(f"{V1}/attention", params={"requirement_id": rid}, headers=recruiter).json()
+    assert [a["stage"] for a in left] == ["declined_by_client"]
+
+
+def test_the_pipeline_rejects_moves_it_does_not_allow(world: World) -> None:
+    rid = world.requirements["acme"]
+    cid = _shortlist(world, "recruiter")["items"][0]["candidate"]["id"]
+    url = f"{V1}/requirements/{rid}/shortlist/{cid}"
+    h = world.auth("recruiter")
+    r = world.http.patch(url, json={"stage": "hired"}, headers=h)
+    assert r.status_code == 409 and "allowed: rejected, reviewing, shortlisted" in r.json()["detail"]
+    assert world.http.patch(url, json={"stage": "rejected"}, headers=h).status_code == 200
+    r = world.http.post(f"{url}/present", json={}, headers=h)
+    assert r.status_code == 409 and "cannot be presented" in r.json()["detail"]
+    unchanged = world.http.patch(url, json={}, headers=h)
+    assert unchanged.status_code == 200 and unchanged.json()["entry"]["stage"] == "rejected"
+    assert world.http.patch(url, json={"decline_reason": "rate"}, headers=h).status_code == 409
+    missing = f"{V1}/requirements/{rid}/shortlist/{missing_id()}"
+    assert world.http.patch(missing, json={"note": "x"}, headers=h).status_code == 404
 
 
 def test_shortlist_filters_pagination_and_csv(world: World) -> None:
@@ -101,10 +192,10 @@ def test_shortlist_filters_pagination_and_csv(world: World) -> None:
     target = full[1]["candidate"]["id"]
     world.http.patch(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist/{target}",
-        json={"status": "interviewing"},
+        json={"stage": "reviewing"},
         headers=world.auth("recruiter"),
     )
-    only = _shortlist(world, "recruiter", status="interviewing")["items"]
+    only = _shortlist(world, "recruiter", stage="reviewing")["items"]
     assert [e["candidate"]["id"] for e in only] == [target]
     r = world.http.get(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist",
@@ -114,7 +205,8 @@ def test_shortlist_filters_pagination_and_csv(world: World) -> None:
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [row["candidate_id"] for row in rows] == [e["candidate"]["id"] for e in full]
-    assert rows[1]["status"] == "interviewing" and rows[0]["name"]
+    assert rows[1]["stage"] == "reviewing" and rows[0]["name"]
+    assert all(len(row["score"].partition(".")[2]) <= 2 for row in rows)
     bad = world.http.get(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist",
         params={"cursor": "not-a-cursor"},
@@ -123,16 +215,16 @@ def test_shortlist_filters_pagination_and_csv(world: World) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
 
 
-def test_shortlist_status_must_be_a_known_value(world: World) -> None:
+def test_shortlist_stage_must_be_a_known_value(world: World) -> None:
     entry = _shortlist(world, "recruiter")["items"][0]
     r = world.http.patch(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist/{entry['candidate']['id']}",
-        json={"status": "maybe"},
+        json={"stage": "maybe"},
         headers=world.auth("recruiter"),
     )
     assert r.status_code == 422
     assert r.headers["content-type"] == "application/problem+json"
-    assert r.json()["errors"][0]["field"] == "status"
+    assert r.json()["errors"][0]["field"] == "stage"
 
 
 def test_client_requirement_rules(world: World) -> None:
@@ -419,10 +511,10 @@ def test_nul_is_refused_everywhere_before_the_database(world: World) -> None:
     entry = _shortlist(world, "recruiter")["items"][0]["candidate"]["id"]
     r = world.http.patch(
         f"{V1}/requirements/{world.requirements['acme']}/shortlist/{entry}",
-        json={"notes": "a\x00"},
+        json={"note": "a\x00"},
         headers=h,
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "notes"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "note"
     r = world.http.get(f"{V1}/candidates", params={"skill": "py\x00thon"}, headers=h)
     assert r.status_code == 422
     lines = jsonl([example("candidate")]) + '{"external_id": "x\\u0000y"}\n'

@@ -19,7 +19,7 @@ from api.routers.requirements import ShortlistPage
 from matcher.db import session_scope
 from matcher.models import CandidateSkill
 from matcher.services import accounts, shortlists
-from tests.api.conftest import World
+from tests.api.conftest import World, present_some
 from tests.helpers import missing_id
 
 V1 = "/api/v1"
@@ -43,6 +43,7 @@ def _body(world: World, who: str, **params: object) -> bytes:
 @pytest.mark.parametrize("who", ["acme", "recruiter"])
 def test_the_body_is_what_the_response_model_makes_of_the_page(world: World, who: str) -> None:
     """Byte for byte what FastAPI's response_model serialisation of ``get_shortlist`` gives."""
+    present_some(world, 9)
     adapter = TypeAdapter(ShortlistPage)
     for params in PARAMS:
         with Session(world.engine) as session:
@@ -53,7 +54,7 @@ def test_the_body_is_what_the_response_model_makes_of_the_page(world: World, who
                 uuid.UUID(world.requirements["acme"]),
                 cursor=str(params.get("cursor", "")),
                 limit=int(str(params.get("limit", 50))),
-                state=shortlists.StateFilter(params.get("state", "active")),
+                state=shortlists.StateFilter(params.get("state", "current")),
             )
         assert _body(world, who, **params) == adapter.dump_json(page, by_alias=True), params
 
@@ -61,6 +62,7 @@ def test_the_body_is_what_the_response_model_makes_of_the_page(world: World, who
 def test_skills_in_the_page_query_equal_the_skill_rows(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """PostgreSQL aggregates each card's skills into the page query; they must be exactly what
     the skill rows give (order, and floats to the last bit), which SQLite always reads."""
+    present_some(world, 9)
     thirds = [k / 3 for k in range(1, 8)]
     with session_scope(world.engine) as session:
         skill_ids = session.execute(select(CandidateSkill.id)).scalars().all()
@@ -79,7 +81,7 @@ def test_skills_in_the_page_query_equal_the_skill_rows(world: World, monkeypatch
 
 def test_another_clients_requirement_is_a_404_whatever_the_query(world: World) -> None:
     url = f"{V1}/requirements/{world.requirements['acme']}/shortlist"
-    for params in ({}, {"cursor": "not-a-cursor"}, {"cursor": "WzEwMDAwXQ"}, {"status": "hired"}):
+    for params in ({}, {"cursor": "not-a-cursor"}, {"cursor": "WzEwMDAwXQ"}, {"stage": "hired"}):
         r = world.http.get(url, params=params, headers=world.auth("globex"))
         assert r.status_code == 404, (params, r.text)
     assert (

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from matcher import db
+from matcher.core.pipeline import LEGACY_STATUS, Stage
+from matcher.models import EventKind, PipelineEvent, ShortlistEntry
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:
@@ -27,3 +34,60 @@ def _head() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head() or ""
+
+
+LEGACY_ENTRY = sa.table(
+    "shortlist_entry",
+    sa.column("id", sa.Uuid()),
+    sa.column("status", sa.String()),
+    sa.column("notes", sa.String()),
+    sa.column("status_changed_by", sa.String()),
+)
+LEGACY = ["new", "shortlisted", "submitted", "interviewing", "hired", "rejected"]
+
+
+def test_recruiter_statuses_and_notes_survive_the_pipeline_migration(
+    db_url: str, engine: Engine, session: Session, shortlist_entry_factory: Any
+) -> None:
+    """Shortlists written before 0006 keep their statuses (as stages), get a handle each, and
+    their notes become the first lines of each entry's history; downgrading maps back."""
+    made = [shortlist_entry_factory() for _ in LEGACY]
+    session.commit()
+    ids = [e.id for e in made]
+    session.close()
+    try:
+        command.downgrade(db.alembic_config(db_url), "0003")
+        with engine.begin() as conn:
+            for entry_id, status in zip(ids, LEGACY, strict=True):
+                notes = f"note on a {status} candidate" if status in ("submitted", "rejected") else ""
+                conn.execute(
+                    LEGACY_ENTRY.update()
+                    .where(LEGACY_ENTRY.c.id == entry_id)
+                    .values(status=status, notes=notes, status_changed_by="recruiter:tm_legacy1")
+                )
+    finally:
+        db.upgrade(db_url)
+    with Session(engine) as s:
+        rows = {r.id: r for r in s.exec(select(ShortlistEntry))}
+        events = s.exec(select(PipelineEvent).order_by(PipelineEvent.id)).all()  # type: ignore[arg-type]
+    assert [rows[i].stage for i in ids] == [LEGACY_STATUS[status] for status in LEGACY]
+    assert [rows[i].stage for i in ids] == [
+        "new",
+        "shortlisted",
+        "presented",
+        "interview_requested",
+        "hired",
+        "rejected",
+    ]
+    handles = [rows[i].handle for i in ids]
+    assert len(set(handles)) == len(handles) and all(
+        re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", h) for h in handles
+    )
+    notes = {(e.candidate_id, e.text) for e in events if e.kind == EventKind.note}
+    assert notes == {
+        (rows[ids[2]].candidate_id, "note on a submitted candidate"),
+        (rows[ids[5]].candidate_id, "note on a rejected candidate"),
+    }
+    moved = {e.candidate_id: (e.to_stage, e.actor) for e in events if e.kind == EventKind.stage}
+    by = "recruiter:tm_legacy1"
+    assert moved == {rows[i].candidate_id: (rows[i].stage, by) for i in ids if rows[i].stage != Stage.new}

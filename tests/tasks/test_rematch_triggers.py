@@ -134,7 +134,7 @@ def test_a_candidate_who_fails_vetting_leaves_with_the_recruiters_notes(
         session.execute(
             update(ENTRY)
             .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == cid)
-            .values(status="submitted", notes="strong fit, client interview Tuesday")
+            .values(stage="presented", client_note="strong fit, client interview Tuesday")
         )
     record = next(c for c in matched.candidates if c.external_id == external_id)
     failed = record.model_copy(
@@ -143,8 +143,8 @@ def test_a_candidate_who_fails_vetting_leaves_with_the_recruiters_notes(
     with session_scope(engine) as session:
         importing.import_candidates(session, [failed])
     row = entry(engine, rid, external_id)
-    assert (row.state, row.rank, row.status) == ("ineligible", None, "submitted")
-    assert row.notes == "strong fit, client interview Tuesday"
+    assert (row.state, row.rank, row.stage) == ("ineligible", None, "presented")
+    assert row.client_note == "strong fit, client interview Tuesday"
     assert row.reasons[0] == "vetting failed, must be passed"
     assert rid in run_requirements(engine, latest_run(engine).id)
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from matcher.core.pipeline import Stage
 from matcher.errors import ValidationFailed
-from matcher.models import EntryState, RecruiterStatus, ShortlistEntry
+from matcher.models import EntryState, EventKind, PipelineEvent, ShortlistEntry
 from matcher.services.shortlist_writer import (
     EntryUpdate,
     Existing,
@@ -42,8 +43,8 @@ def existing(update: EntryUpdate, **changes: Any) -> Existing:
         "components": update.components,
         "reasons": update.reasons,
         "state": update.state,
-        "status": RecruiterStatus.new,
-        "notes": "",
+        "stage": Stage.new,
+        "has_notes": False,
         "weight_profile_id": None,
     }
     fields.update(changes)
@@ -146,22 +147,50 @@ def write(session: Session, requirement_id: uuid.UUID, ranking: Sequence[EntryUp
     return change
 
 
-def test_recruiter_status_and_notes_survive_score_changes(
+def _note(session: Session, rid: uuid.UUID, cid: uuid.UUID, text: str) -> None:
+    session.add(
+        PipelineEvent(
+            requirement_id=rid, candidate_id=cid, actor="recruiter:t", kind=EventKind.note, text=text
+        )
+    )
+
+
+def test_stage_handle_and_presentation_survive_score_changes(
     session: Session, shortlist_ids: tuple[Any, list[Any]]
 ) -> None:
     rid, (a, b, c, *_) = shortlist_ids
     write(session, rid, top((a, 90), (b, 80), (c, 70)))
+    handles = {cid: r.handle for cid, r in rows(session, rid).items()}
+    assert len(set(handles.values())) == 3 and all(len(h) == 9 for h in handles.values())
     session.execute(
         update(ENTRY)
         .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == b)
-        .values(status=RecruiterStatus.submitted.value, notes="client loved the interview")
+        .values(stage=Stage.presented.value, client_note="strong Django")
     )
     session.commit()
     change = write(session, rid, top((b, 95), (c, 72), (a, 71)))
     after = rows(session, rid)
-    assert (after[b].status, after[b].notes) == ("submitted", "client loved the interview")
+    assert (after[b].stage, after[b].client_note) == ("presented", "strong Django")
+    assert {cid: r.handle for cid, r in after.items()} == handles
     assert (after[b].rank, after[b].score) == (1, 95)
     assert (change.entered, change.left, change.moved) == (0, 0, 3)
+
+
+def test_every_score_change_is_in_the_history(session: Session, shortlist_ids: tuple[Any, list[Any]]) -> None:
+    rid, (a, b, c, *_) = shortlist_ids
+    write(session, rid, top((a, 90), (b, 80)))
+    write(session, rid, top((a, 90), (b, 80)))  # nothing changed: no event
+    write(session, rid, top((b, 85), (a, 84), (c, 10)))
+    events = session.execute(select(PipelineEvent.__table__).order_by(PipelineEvent.id)).all()  # type: ignore[attr-defined]
+    seen = [(e.candidate_id, e.score_before, e.score_after, e.rank_before, e.rank_after) for e in events]
+    assert seen == [
+        (a, None, 90, None, 1),
+        (b, None, 80, None, 2),
+        (b, 80, 85, 2, 1),
+        (a, 90, 84, 1, 2),
+        (c, None, 10, None, 3),
+    ]
+    assert {e.kind for e in events} == {"score"}
 
 
 def test_leavers_are_marked_not_deleted_and_keep_their_notes(
@@ -171,9 +200,10 @@ def test_leavers_are_marked_not_deleted_and_keep_their_notes(
     write(session, rid, top((a, 90), (b, 80), (c, 70)))
     session.execute(
         update(ENTRY)
-        .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id.in_([a, c]))
-        .values(status=RecruiterStatus.shortlisted.value, notes="call back")
+        .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == a)
+        .values(stage=Stage.shortlisted.value)
     )
+    _note(session, rid, c, "call back")
     session.commit()
     asked: list[uuid.UUID] = []
 
@@ -185,14 +215,9 @@ def test_leavers_are_marked_not_deleted_and_keep_their_notes(
     after = rows(session, rid)
     assert set(after) == {a, b, c, d, e}
     assert sorted(asked, key=str) == sorted([a, c], key=str)
-    assert (after[a].state, after[a].rank, after[a].notes) == ("ineligible", None, "call back")
+    assert (after[a].state, after[a].rank, after[a].stage) == ("ineligible", None, "shortlisted")
     assert after[a].reasons == ["vetting failed, must be passed"]
-    assert (after[c].state, after[c].rank, after[c].score, after[c].notes) == (
-        "dropped",
-        None,
-        70,
-        "call back",
-    )
+    assert (after[c].state, after[c].rank, after[c].score, after[c].stage) == ("dropped", None, 70, "new")
     assert [after[x].rank for x in (d, e, b)] == [1, 2, 3]
     assert (change.entered, change.left, change.moved) == (2, 2, 1)
     assert sum(1 for r in after.values() if r.state == "active") == 3

@@ -42,7 +42,7 @@ RUN = MatchRun.__table__  # type: ignore[attr-defined]
 CLI = [sys.executable, "-c", "from matcher.cli import main; main()"]
 #: What a run decides about an entry, and what the recruiter wrote on it; ids, times and the
 #: run that wrote it differ between two runs by design.
-COMPARED = ("rank", "score", "components", "reasons", "state", "weight_profile_id", "status", "notes")
+COMPARED = ("rank", "score", "components", "reasons", "state", "weight_profile_id", "stage", "client_note")
 
 
 @dataclass
@@ -155,7 +155,7 @@ def prepare(engine: Engine) -> tuple[Seeded, list[tuple[Any, Any, str]]]:
             session.execute(
                 update(ENTRY)
                 .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == cid)
-                .values(status="shortlisted", notes=note)
+                .values(stage="shortlisted", client_note=note)
             )
     changed = [
         CandidateIn.model_validate({**c.model_dump(mode="json"), "hourly_rate": c.hourly_rate * 0.6})
@@ -208,7 +208,7 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
     after = entries(engine)
 
     for rid, cid, note in notes:
-        assert (after[(rid, cid)]["status"], after[(rid, cid)]["notes"]) == ("shortlisted", note)
+        assert (after[(rid, cid)]["stage"], after[(rid, cid)]["client_note"]) == ("shortlisted", note)
     by_requirement: dict[Any, list[int]] = {}
     for (rid, _), row in after.items():
         if row["state"] == "active":

@@ -7,6 +7,8 @@ behaviour; these pin the security properties one request at a time.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 import uuid
@@ -15,13 +17,23 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.ui.session import COOKIE
 from matcher.db import session_scope
-from matcher.models import ApiKey, CandidatePersonal, Requirement, ShortlistEntry
-from matcher.services import accounts
+from matcher.models import (
+    ApiKey,
+    CandidatePersonal,
+    Client,
+    EventKind,
+    PipelineEvent,
+    Requirement,
+    ShortlistEntry,
+)
+from matcher.services import accounts, pipeline
+from matcher.services.pipeline import Presentation
 from tests.helpers import missing_id
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
 
@@ -115,14 +127,21 @@ def test_posts_need_the_sessions_csrf_token(world: UiWorld) -> None:
     url = f"/requirements/{rid}/entries/{entry.candidate_id}"
     http, token = sign_in(world, "recruiter")
     _, other_token = sign_in(world, "admin")
-    assert http.post(url, data={"status": "submitted"}).status_code == 403
-    assert http.post(url, data={"status": "submitted", "csrf_token": other_token}).status_code == 403
-    assert http.post(url, data={"status": "submitted", "csrf_token": "0" * 64}).status_code == 403
-    assert an_entry(world, rid).status == "new"
-    r = http.post(url, data={"status": "submitted", "notes": "ok"}, headers={"X-CSRF-Token": token})
+    assert http.post(url, data={"stage": "shortlisted"}).status_code == 403
+    assert http.post(url, data={"stage": "shortlisted", "csrf_token": other_token}).status_code == 403
+    assert http.post(url, data={"stage": "shortlisted", "csrf_token": "0" * 64}).status_code == 403
+    assert an_entry(world, rid).stage == "new"
+    r = http.post(url, data={"stage": "shortlisted", "note": "ok"}, headers={"X-CSRF-Token": token})
     assert r.status_code == 303
     saved = an_entry(world, rid)
-    assert (saved.status, saved.notes) == ("submitted", "ok")
+    assert saved.stage == "shortlisted"
+    with Session(world.engine) as session:
+        notes = session.exec(
+            select(PipelineEvent.text).where(
+                PipelineEvent.candidate_id == saved.candidate_id, PipelineEvent.kind == EventKind.note
+            )
+        ).all()
+    assert notes == ["ok"]
     anonymous = browser(world)
     anonymous.get("/")
     refused = anonymous.post("/sign-in", data={"api_key": world.keys["recruiter"]})
@@ -139,7 +158,7 @@ def test_signing_in_replaces_the_csrf_nonce(world: UiWorld) -> None:
     rid = world.busiest_requirement(OWN_CLIENT)
     entry = an_entry(world, rid)
     r = http.post(
-        f"/requirements/{rid}/entries/{entry.candidate_id}", data={"status": "hired", "csrf_token": before}
+        f"/requirements/{rid}/entries/{entry.candidate_id}", data={"stage": "rejected", "csrf_token": before}
     )
     assert r.status_code == 403
 
@@ -190,9 +209,13 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
     http, token = sign_in(world, "client")
     own = world.busiest_requirement(OWN_CLIENT)
     other = world.first_requirement(OTHER_CLIENT)
+    assert "No candidates have been presented to you yet" in http.get(f"/requirements/{own}").text
+    with session_scope(world.engine) as s:
+        recruiter = accounts.authenticate(s, world.keys["recruiter"])
+        shown = pipeline.present(s, recruiter, own, an_entry(world, own).candidate_id, Presentation())
     page = http.get(f"/requirements/{own}")
     assert page.status_code == 200
-    assert "Candidate 1" in page.text
+    assert f"Candidate {shown.entry.handle}" in page.text and "Request interview" in page.text
     with Session(world.engine) as s:
         personal = s.exec(
             select(CandidatePersonal.name, CandidatePersonal.email)
@@ -213,12 +236,23 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
         r = http.get(path)
         assert r.status_code == 404, path
         assert "text/html" in r.headers["content-type"] or path.endswith("/progress")
-    for path in (f"/candidates/{entry.candidate_id}", f"/requirements/{own}/changes", "/admin/profiles"):
+    for path in (
+        f"/candidates/{entry.candidate_id}",
+        f"/requirements/{own}/changes",
+        f"/requirements/{own}/board",
+        f"/requirements/{own}/timeline/{entry.candidate_id}",
+        "/attention",
+        "/admin/profiles",
+    ):
         assert http.get(path).status_code == 403, path
-    posts = (f"/requirements/{own}/entries/{entry.candidate_id}", f"/requirements/{own}/rematch")
+    posts = (
+        f"/requirements/{own}/entries/{entry.candidate_id}",
+        f"/requirements/{own}/entries/{entry.candidate_id}/present",
+        f"/requirements/{own}/rematch",
+    )
     for path in posts:
-        assert http.post(path, data={"status": "hired", "csrf_token": token}).status_code == 403, path
-    assert an_entry(world, own).status == "new"
+        assert http.post(path, data={"stage": "withdrawn", "csrf_token": token}).status_code == 403, path
+    assert an_entry(world, own).stage == "presented"
 
 
 def test_staff_pages_by_role(world: UiWorld) -> None:
@@ -232,6 +266,25 @@ def test_staff_pages_by_role(world: UiWorld) -> None:
     assert admin.get(f"/admin/profiles?requirement={rid}").status_code == 200
     assert recruiter.get("/requirements/not-a-uuid").status_code == 404
     assert recruiter.get(f"/candidates/{missing_id()}").status_code == 404
+    for path in (
+        f"/requirements/{rid}/board",
+        f"/requirements/{rid}/timeline/{entry.candidate_id}",
+        "/attention",
+    ):
+        assert recruiter.get(path).status_code == 200, path
+
+
+def test_unknown_ui_addresses_get_the_html_404_page_and_the_api_keeps_problem_json(world: UiWorld) -> None:
+    http, _ = sign_in(world, "recruiter")
+    for path in ("/no/such/page", "/requirements/x/y/z", "/candidates"):
+        r = http.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"].startswith("text/html") and "There is no such page." in r.text
+        assert r.headers["x-frame-options"] == "DENY"
+    for path in ("/api/v1/no/such/thing", "/api/v1/requirements/x/y"):
+        r = http.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"] == "application/problem+json" and r.json()["status"] == 404
 
 
 def test_pages_send_security_headers_and_stay_out_of_the_api_schema(world: UiWorld) -> None:
@@ -265,3 +318,139 @@ def test_the_requirement_form_shows_how_each_skill_is_understood_before_saving(w
     assert "Understood as: Java/J2EE -&gt; Java + Jakarta EE" in r.text
     with Session(world.engine) as s:
         assert s.exec(select(Requirement).where(Requirement.external_id == "req-check-1")).first() is None
+
+
+def test_compact_list_compare_and_csv_export(world: UiWorld) -> None:
+    http, _ = sign_in(world, "recruiter")
+    rid = world.first_requirement(OWN_CLIENT)
+    first = an_entry(world, rid)
+    with session_scope(world.engine) as s:
+        s.execute(
+            sa_update(CandidatePersonal)
+            .where(col(CandidatePersonal.candidate_id) == first.candidate_id)
+            .values(name='=HYPERLINK("http://evil.example","x")')
+        )
+    page = http.get(f"/requirements/{rid}/list")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr id="r-([0-9a-f-]{36})"', page.text)
+    assert len(rows) >= 3 and rows[0] == str(first.candidate_id)
+    assert 'class="chip chip-' in page.text
+    cheap = http.get(f"/requirements/{rid}/list", params={"max_rate": "1"})
+    assert cheap.status_code == 200 and 'id="r-' not in cheap.text
+    assert http.get(f"/requirements/{rid}/list", params={"max_rate": "lots"}).status_code == 422
+    compared = http.get(f"/requirements/{rid}/compare", params=[("c", rows[0]), ("c", rows[2])])
+    assert compared.status_code == 200
+    assert compared.text.count('scope="row"') >= 9 and "Must have (points)" in compared.text
+    assert http.get(f"/requirements/{rid}/compare", params={"c": rows[0]}).status_code == 422
+
+    exported = http.get(f"/requirements/{rid}/export.csv")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert table[0]["name"].startswith("'=HYPERLINK")
+    for row in table:
+        for key in ("score", "hourly_rate", "years_experience", *(k for k in row if k.startswith("points_"))):
+            assert len(row[key].partition(".")[2]) <= 2, (key, row[key])
+
+
+def _requirement_form(**values: str) -> dict[str, str]:
+    form = {
+        "title": "Go developer, billing",
+        "external_id": "ui-life-1",
+        "track": "developer",
+        "seniority": "mid",
+        "must_have.0.name": "Go",
+        "max_hourly_rate": "120",
+        "currency": "USD",
+        "hours_per_week": "20",
+        "timezone": "Europe/Berlin",
+        "min_overlap_hours": "0",
+        "start_by": "2030-01-01",
+        "headcount": "1",
+        "education.min_degree": "none",
+    }
+    form.update(values)
+    return form
+
+
+def _status(world: UiWorld, rid: uuid.UUID) -> tuple[str, str]:
+    with Session(world.engine) as s:
+        req = s.get(Requirement, rid)
+        assert req is not None
+        return req.status, req.title
+
+
+def test_requirement_lifecycle_in_the_ui(world: UiWorld) -> None:
+    http, token = sign_in(world, "client")
+    own = world.first_requirement(OWN_CLIENT)
+    page = http.get(f"/requirements/{own}/edit")
+    assert page.status_code == 200 and "Save and re-match" in page.text
+    title_before = _status(world, own)[1]
+    assert f'value="{title_before}"' in page.text
+    form = {
+        k: v
+        for k, v in re.findall(
+            r'<input id="f-[^"]+" name="([^"]+)" (?:type="[^"]+" )?value="([^"]*)"', page.text
+        )
+    }
+    for name, value in re.findall(
+        r'<select id="f-[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page.text, re.S
+    ):
+        form[name] = value
+    form["title"] = "Renamed by the client"
+    r = http.post(f"/requirements/{own}/edit", data={**form, "csrf_token": token})
+    assert r.status_code == 303, r.text
+    assert _status(world, own) == ("open", "Renamed by the client")
+    for target in ("paused", "open", "closed", "open"):
+        r = http.post(f"/requirements/{own}/status", data={"status": target, "csrf_token": token})
+        assert r.status_code == 303 and _status(world, own)[0] == target
+    other = world.first_requirement(OTHER_CLIENT)
+    assert http.get(f"/requirements/{other}/edit").status_code == 404
+    r = http.post(f"/requirements/{other}/status", data={"status": "closed", "csrf_token": token})
+    assert r.status_code == 404 and _status(world, other)[0] == "open"
+    world.wait_for_runs()
+
+
+def test_a_recruiter_picks_the_client_and_creates_one_only_on_purpose(world: UiWorld) -> None:
+    http, token = sign_in(world, "recruiter")
+    page = http.get("/requirements/new").text
+    assert f'<option value="{OWN_CLIENT}"' in page and 'name="new_client"' in page
+    typo = http.post(
+        "/requirements/new", data={**_requirement_form(client=OWN_CLIENT + "x"), "csrf_token": token}
+    )
+    assert typo.status_code == 422 and "not an existing client account" in typo.text
+    none = http.post("/requirements/new", data={**_requirement_form(), "csrf_token": token})
+    assert none.status_code == 422 and "choose the client this requirement is for" in none.text
+    with Session(world.engine) as s:
+        before = len(s.exec(select(Client)).all())
+    r = http.post("/requirements/new", data={**_requirement_form(client=OWN_CLIENT), "csrf_token": token})
+    assert r.status_code == 303, r.text
+    r = http.post(
+        "/requirements/new",
+        data={**_requirement_form(external_id="ui-life-2", new_client="initech"), "csrf_token": token},
+    )
+    assert r.status_code == 303, r.text
+    with Session(world.engine) as s:
+        assert len(s.exec(select(Client)).all()) == before + 1
+    world.wait_for_runs()
+
+
+def test_the_timeline_page_moves_and_notes(world: UiWorld) -> None:
+    http, token = sign_in(world, "recruiter")
+    rid = world.first_requirement(OWN_CLIENT)
+    cid = an_entry(world, rid).candidate_id
+    url = f"/requirements/{rid}/timeline/{cid}"
+    assert "entered the shortlist" in http.get(url).text
+    r = http.post(
+        f"/requirements/{rid}/entries/{cid}",
+        data={
+            "stage": "reviewing",
+            "note": "Check references first",
+            "back": "timeline",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == url
+    page = http.get(url).text
+    assert "note: Check references first" in page and "stage New → Reviewing" in page
+    refused = http.post(f"/requirements/{rid}/entries/{cid}", data={"stage": "hired", "csrf_token": token})
+    assert refused.status_code == 409 and "cannot move a candidate from reviewing to hired" in refused.text
