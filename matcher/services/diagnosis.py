@@ -2,7 +2,8 @@
 
 Counts how many candidates of the pool each hard filter excludes ("rate above budget: 812;
 available too late: 130; missing must-have COBOL: 2,950"), over the same pool the matcher ranks
-(vetted for the track, not erased) and with the same tests as its pre-filter
+(vetted on either track, not erased: the other track costs points unless the requirement makes
+it hard) and with the same tests as its pre-filter
 (``Pool.plausible``), read from a few columns; a candidate excluded by several filters counts
 under each. Only counts leave this module: nothing about any one person, so a
 client may see its own requirement's diagnosis.
@@ -14,7 +15,6 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from matcher.clock import today
 from matcher.core import relations_for
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.timezones import overlap_hours
@@ -29,7 +30,7 @@ from matcher.models import EntryState, ShortlistEntry
 from matcher.profile_rows import CAND, CSKILL
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts import Principal
-from matcher.services.matching import load_requirements, today
+from matcher.services.matching import load_requirements, pool_filter
 from matcher.services.requirements import RequirementView, owned_requirement
 from matcher.skills import load_taxonomy
 
@@ -52,8 +53,8 @@ class FilterCount(BaseModel):
 
 class Diagnosis(BaseModel):
     requirement_id: uuid.UUID
-    pool: int = Field(description="Vetted candidates of the requirement's track.")
-    not_in_pool: int = Field(description="Candidates vetted for the other track or not (yet) passed.")
+    pool: int = Field(description="Vetted candidates of either track (not erased).")
+    not_in_pool: int = Field(description="Candidates whose vetting has not (yet) passed.")
     eligible: int = Field(description="Candidates of the pool that pass every hard filter.")
     shortlist_size: int
     thin: bool
@@ -63,10 +64,11 @@ class Diagnosis(BaseModel):
 
 @dataclass(frozen=True)
 class PoolColumns:
-    """The columns of a track's pool the hard filters read, as arrays (one entry a candidate):
-    a few numbers each, not the profiles the matcher builds, so an API process can afford it."""
+    """The columns of the pool the hard filters read, as arrays (one entry a candidate): a few
+    numbers each, not the profiles the matcher builds, so an API process can afford it."""
 
     ids: list[uuid.UUID]
+    tracks: npt.NDArray[np.str_]
     rate_usd: npt.NDArray[np.float64]
     available: npt.NDArray[np.int64]
     hours: npt.NDArray[np.int64]
@@ -77,30 +79,24 @@ class PoolColumns:
         return len(self.ids)
 
 
-def _pool_filter(track: str) -> Any:
-    return (
-        (CAND.c.track == track)
-        & (CAND.c.vetting_status == VettingStatus.passed.value)
-        & CAND.c.erased_at.is_(None)
-    )
-
-
-def load_columns(session: Session, track: str) -> PoolColumns:
+def load_columns(session: Session) -> PoolColumns:
     rows = session.execute(
         select(
             CAND.c.id,
+            CAND.c.track,
             CAND.c.hourly_rate,
             CAND.c.currency,
             CAND.c.available_from,
             CAND.c.hours_per_week,
             CAND.c.timezone,
-        ).where(_pool_filter(track))
+        ).where(pool_filter())
     ).all()
     zones: dict[str, int] = {}
     for r in rows:
         zones.setdefault(r.timezone, len(zones))
     return PoolColumns(
         ids=[r.id for r in rows],
+        tracks=np.array([r.track for r in rows], dtype=np.str_),
         rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
         available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
         hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
@@ -109,15 +105,13 @@ def load_columns(session: Session, track: str) -> PoolColumns:
     )
 
 
-def _without_skill(
-    session: Session, pool: PoolColumns, track: str, accepted: set[str]
-) -> npt.NDArray[np.bool_]:
+def _without_skill(session: Session, pool: PoolColumns, accepted: set[str]) -> npt.NDArray[np.bool_]:
     """Which candidates of the pool have neither the skill nor a related one."""
     having = set(
         session.scalars(
             select(CSKILL.c.candidate_id)
             .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-            .where(_pool_filter(track), CSKILL.c.skill_key.in_(sorted(accepted)))
+            .where(pool_filter(), CSKILL.c.skill_key.in_(sorted(accepted)))
             .distinct()
         )
     )
@@ -129,12 +123,14 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
     owned_requirement(session, principal, requirement_id)
     loaded = load_requirements(session, [requirement_id])[requirement_id]
     req = loaded.profile
-    pool = load_columns(session, req.track.value)
+    pool = load_columns(session)
     day = today()
     n = len(pool)
     budget_usd = req.max_hourly_rate / CURRENCY_PER_USD[req.currency]
     masks: list[tuple[str, str, npt.NDArray[np.bool_], bool]] = []
     if n:
+        other = pool.tracks != req.track.value
+        masks.append(("track", "vetted for the other track", other, req.track_is_hard))
         budget = f"{req.max_hourly_rate:g} {req.currency}/h"
         too_dear = pool.rate_usd > budget_usd * (1.0 + RATE_TOLERANCE) + SLACK
         masks.append(("rate", f"rate above budget {budget}", too_dear, True))
@@ -151,7 +147,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
         relations = relations_for(req, load_taxonomy().related_to)
         for skill in req.must_have:
             accepted = {skill.key} | {k for k, credit in relations.get(skill.key, {}).items() if credit > 0}
-            missing = _without_skill(session, pool, req.track.value, accepted)
+            missing = _without_skill(session, pool, accepted)
             name = skill.skill.name or skill.skill.raw or skill.key
             masks.append(
                 (f"must_have:{skill.key}", f"missing must-have {name}", missing, req.must_have_is_hard)
@@ -166,7 +162,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
             .select_from(CAND)
             .where(
                 CAND.c.erased_at.is_(None),
-                (CAND.c.track != req.track.value) | (CAND.c.vetting_status != VettingStatus.passed.value),
+                CAND.c.vetting_status != VettingStatus.passed.value,
             )
         )
         or 0
@@ -190,7 +186,9 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
         shortlist_size=size,
         thin=size < THIN,
         filters=sorted(filters, key=lambda f: -f.excluded),
-        warnings=_warnings(pool, masks, budget_usd, req.start_by, day, req.max_hourly_rate, req.currency),
+        warnings=_warnings(
+            pool, masks, budget_usd, req.start_by, day, req.max_hourly_rate, req.currency, req.track.value
+        ),
     )
 
 
@@ -202,6 +200,7 @@ def _warnings(
     day: dt.date,
     budget: float,
     currency: str,
+    track: str,
 ) -> list[str]:
     """What a poster should hear (warnings, not errors): a start date in the past, a budget
     below the rates of nearly all otherwise suitable candidates, a must-have nobody has."""
@@ -229,8 +228,8 @@ def _warnings(
             out.append(
                 f"nobody in the pool has {label.removeprefix('missing must-have ')} or a related skill"
             )
-    if not len(pool):
-        out.append("there is nobody vetted for this track yet")
+    if not (pool.tracks == track).any():
+        out.append(f"there is nobody vetted for the {track} track yet")
     return out
 
 

@@ -119,7 +119,7 @@ class Pool:
         return [self.candidates[i] for i in np.flatnonzero(keep)]
 
 
-def _pool_filter() -> Any:
+def pool_filter() -> Any:
     return (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
 
 
@@ -145,12 +145,12 @@ def load_pool(session: Session, taxonomy: Taxonomy | None = None) -> Pool:
     skill_rows = session.execute(
         select(*SKILL_COLUMNS)
         .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-        .where(_pool_filter())
+        .where(pool_filter())
         .order_by(*SKILL_ORDER)
     ).all()
     for s in skill_rows:
         skills[s.candidate_id].append(build.skill(s))
-    rows = session.execute(select(*PROFILE_COLUMNS).where(_pool_filter()).order_by(CAND.c.external_id)).all()
+    rows = session.execute(select(*PROFILE_COLUMNS).where(pool_filter()).order_by(CAND.c.external_id)).all()
     zones: dict[str, int] = {}
     candidates = []
     for r in rows:
