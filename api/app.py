@@ -18,7 +18,15 @@ from sqlalchemy.engine import Engine
 from api import openapi, problems, ui
 from api.deps import reject_unknown_query
 from api.limits import BodySizeLimit
-from api.routers import accounts, candidates, health, match_runs, requirements, weight_profiles
+from api.routers import (
+    accounts,
+    candidates,
+    health,
+    match_runs,
+    placements,
+    requirements,
+    weight_profiles,
+)
 from matcher.db import get_engine
 from matcher.settings import Settings, get_settings
 
@@ -62,7 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         health.router, responses=problems.problem_responses(422, 500), dependencies=strict_query
     )
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS, dependencies=strict_query)
-    for module in (accounts, candidates, requirements, match_runs, weight_profiles):
+    for module in (accounts, candidates, requirements, match_runs, weight_profiles, placements):
         v1.include_router(module.router)
     app.include_router(v1)
     ui.install(app)

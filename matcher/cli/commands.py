@@ -8,6 +8,7 @@ from matcher.cli import demo  # noqa: F401
 from matcher.cli import generate  # noqa: F401
 from matcher.cli import keys  # noqa: F401
 from matcher.cli import matching  # noqa: F401
+from matcher.cli import placements  # noqa: F401
 from matcher.cli import rank  # noqa: F401
 from matcher.cli import seeding  # noqa: F401
 from matcher.cli import serve  # noqa: F401

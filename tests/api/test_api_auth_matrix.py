@@ -102,6 +102,12 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("PATCH", f"{V1}/candidates/{{candidate_id}}"): Call(
         Access.STAFF, lambda w: f"{V1}/candidates/{_candidate(w)}", lambda w: {"hourly_rate": 50}
     ),
+    ("GET", f"{V1}/candidates/{{candidate_id}}/matches"): Call(
+        Access.STAFF, lambda w: f"{V1}/candidates/{_candidate(w)}/matches"
+    ),
+    ("POST", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}"): Call(
+        Access.STAFF, lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w)}"
+    ),
     ("DELETE", f"{V1}/candidates/{{candidate_id}}"): Call(
         Access.ADMIN, lambda w: f"{V1}/candidates/{_candidate(w)}"
     ),
