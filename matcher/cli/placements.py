@@ -93,11 +93,6 @@ def rank_requirements_command(
     requirements = _parse(requirements_file, RequirementIn)
     if not include_closed:
         requirements = [r for r in requirements if r.status is RequirementStatus.open]
-    seen: set[str] = set()
-    for r in requirements:
-        if r.external_id in seen:
-            raise fail(f"{requirements_file}: requirement {r.external_id} appears twice")
-        seen.add(r.external_id)
     on = _today(today)
     try:
         custom = load_profile(profile_file) if profile_file else None
