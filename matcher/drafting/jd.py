@@ -41,7 +41,8 @@ _NUM = r"(?:\d+(?:[.,]\d)?|one|two|three|four|five|six|seven|eight|nine|ten|elev
 # --- sections and cues --------------------------------------------------------------------------
 
 NICE_CUE = re.compile(
-    r"nice[- ]to[- ]have|\bbonus\b|\ba plus\b|(?<![\d+] )\bplus\b(?!\s*/)|\bpreferred\b|\bpreferably\b|"
+    r"nice[- ]to[- ]have|\bbonus\b|\bpluses\b|\ba plus\b|"
+    r"(?<![\d+] )\bplus\b(?!\s*/)|\bpreferred\b|\bpreferably\b|"
     r"\bideally\b|\bdesirable\b|\bdesired\b|good[- ]to[- ]have|\boptional\b|\ban advantage\b|"
     r"\bwould be great\b|\bbeneficial\b|\bwünschenswert\b|\bvon vorteil\b|\bnot required\b|"
     r"\bappreciated\b|\bextra points\b|\bnice if\b",
@@ -55,7 +56,7 @@ MUST_CUE = re.compile(
 SKIP_HEADING = re.compile(
     r"about (?:us|the company|the team|the role)|who we are|benefits|we offer|perks|what we offer|"
     r"responsibilit|what you(?:'ll| will) do|the role|duties|tasks|aufgaben|your mission|day to day|"
-    r"your day|you will|you'll|"
+    r"your day|you will|you'll|your role|your tasks|"
     r"compensation|salary|logistics|how to apply|über uns|wir bieten|equal opportunit",
     re.IGNORECASE,
 )
@@ -65,6 +66,13 @@ MUST_HEADING = re.compile(
     r"mandatory|profile|anforderungen|stack|who you are|experience|tech|what you need|you'll need",
     re.IGNORECASE,
 )
+_KNOWN_HEADING = re.compile(
+    r"(?:(?:key |your |our |the |must[- ]|nice[- ]|good[- ]|)(?:requirements|responsibilities|qualifications|"
+    r"profile|skills|tasks|duties|role|to have|have|pluses|plus|bonus(?: points)?|preferred|desirable|"
+    r"benefits|about (?:us|you|the role|the team)|what you(?:'ll| will) do|what you bring|what we offer|"
+    r"what we(?:'re| are) looking for|logistics|details|stack|tech stack|about)s?)",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"^[\s#>*_\-•·+]*|[\s*_:#]*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·+]|\d+[.)])\s+")
 #: Clause boundaries inside a line: sentence ends and semicolons.
@@ -72,17 +80,20 @@ _CLAUSE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|;\s*")
 
 
 def _heading(line: str) -> str | None:
-    """The text of a heading line, or None: Markdown headings, bold lines, and short lines
-    ending with a colon and nothing after it."""
+    """The text of a heading line, or None: Markdown headings, bold or italic lines, short lines
+    ending with a colon and nothing after it, and short lines that are a known heading
+    ("Nice to have", "Responsibilities") on their own."""
     stripped = line.strip()
     if not stripped or _BULLET.match(stripped):
         return None
     text = _MARKUP.sub("", stripped)
     if not text or len(text) > 70:
         return None
-    if stripped.startswith("#") or (stripped.startswith("**") and stripped.rstrip(":").endswith("**")):
+    if stripped.startswith("#") or (stripped[0] in "*_" and stripped.rstrip(":")[-1] in "*_"):
         return text
     if stripped.endswith(":"):
+        return text
+    if len(text) <= 40 and not re.search(r"[.!?,;]", text) and _KNOWN_HEADING.fullmatch(text):
         return text
     return None
 
@@ -108,8 +119,10 @@ def clauses(text: str) -> list[Clause]:
     """The text cut into clauses, each with the kind of section it is in."""
     out = []
     section: Kind = "must"
+    titled = False
     for offset, line in iter_lines(text):
-        heading = _heading(line)
+        heading = _heading(line) if titled else None
+        titled = titled or bool(line.strip())
         if heading is not None:
             section = _section_of(heading, section if section != "skip" else "must")
             continue
@@ -123,9 +136,24 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
+#: A clause that describes the work rather than asks for a skill ("You will implement ...").
+DUTY = re.compile(
+    r"^\W*(?:you will|you'll|you would|day to day|as an? [\w\s-]+ you will|your (?:tasks|role|job)\b|"
+    r"responsibilities\s*:|tasks\s*:|duties\s*:|"
+    r"(?:[\w\s]+ )?(?:is |are |we(?:'re| are) )?(?:hiring|looking for|seeking|need|needs)\b[^.:]*?\b"
+    r"(?:to|who)\s+(?:\w+\s+)?(?:design|build|implement|architect|develop|own|lead|create|maintain|"
+    r"implements|builds|designs|carry))",
+    re.IGNORECASE,
+)
+_ASKED = re.compile(r"\bmust\b|\brequired\b", re.IGNORECASE)
+
+
 def _kind_in_clause(text: str, clause: Clause, at: int) -> Kind:
-    """A skill's kind: the nearest cue in its clause, else the clause's section."""
+    """A skill's kind: the nearest cue in its clause, else the clause's section; skills in a
+    clause describing the duties are not asked for."""
     body = text[clause.start : clause.end]
+    if DUTY.match(body) and not NICE_CUE.search(body) and not _ASKED.search(body):
+        return "skip"
     cues: list[tuple[int, Kind]] = [(m.start(), "nice") for m in NICE_CUE.finditer(body)]
     if clause.section == "nice":
         return "nice"
@@ -224,15 +252,18 @@ _ROLE_IN_PROSE = re.compile(
 )
 SENIORITY_WORDS: list[tuple[re.Pattern[str], Seniority]] = [
     (re.compile(r"\bprincipal\b", re.I), Seniority.principal),
-    (re.compile(r"\b(?:staff|lead|tech lead|team lead)\s+(?:backend\s+|software\s+)?(?:engineer|developer)\b|^lead\b|\blead\b(?=.*\b(?:engineer|developer)\b)", re.I), Seniority.lead),
+    (re.compile(r"\b(?:staff|lead|tech lead|team lead)\s+(?:backend\s+|software\s+)?(?:engineer|"
+        r"developer)\b|^lead\b|\blead\b(?=.*\b(?:engineer|developer)\b)", re.I), Seniority.lead),
     (re.compile(r"\bsenior\b|\bsr\.?(?=\s)", re.I), Seniority.senior),
-    (re.compile(r"\bmid[- ]?level\b|\bmid[- ]senior\b|\bintermediate\b|\bmid\b|\bmedior\b", re.I), Seniority.mid),
+    (re.compile(r"\bmid[- ]?level\b|\bmid[- ]senior\b|"
+        r"\bintermediate\b|\bmid\b|\bmedior\b", re.I), Seniority.mid),
     (re.compile(r"\bjunior\b|\bjr\.?(?=\s)|\bgraduate\b|\bentry[- ]level\b", re.I), Seniority.junior),
 ]  # fmt: skip
 ENGINEER_CUES = re.compile(
     r"\barchitect\w*|\bsystem design\b|\bdesign(?:ing|s)? (?:the |our |new |scalable |robust )?"
     r"(?:system|systems|architecture|services|platform|data models?|storage)\b|\bscalab\w+|"
-    r"\breliab\w+|\bstabilit\w+|\bperformance\b|\boptimi[sz]\w+|\bsecur(?:e|ity) (?:design|systems|by design)\b|"
+    r"\breliab\w+|\bstabilit\w+|\bperformance\b|\boptimi[sz]\w+|"
+    r"\bsecur(?:e|ity) (?:design|systems|by design)\b|"
     r"\bdistributed systems\b|\bdata storage\b|\bstorage solutions?\b|\breusable (?:code )?librar\w+|"
     r"\btest automation\b|\binfrastructure\b|\btechnical (?:strategy|direction|vision)\b|"
     r"\bhigh availability\b|\bfault[- ]toleran\w+|\bcapacity planning\b|\bdesign reviews?\b|"
@@ -242,7 +273,8 @@ ENGINEER_CUES = re.compile(
 DEVELOPER_CUES = re.compile(
     r"\bimplement\w*|\bbuild(?:ing)? (?:and maintain(?:ing)? )?(?:new )?(?:REST(?:ful)? |GraphQL )?"
     r"(?:APIs?|endpoints|web services|features)\b|\bweb services\b|\bintegrat\w+|"
-    r"\bfront[- ]?end (?:and|&) mobile\b|\bmobile (?:and|&) front[- ]?end\b|\bfront[- ]?end (?:team|developers)\b|"
+    r"\bfront[- ]?end (?:and|&) mobile\b|\bmobile (?:and|"
+    r"&) front[- ]?end\b|\bfront[- ]?end (?:team|developers)\b|"
     r"\bmobile (?:team|developers|apps?)\b|\bclean,? (?:and )?maintainable code\b|\bmaintainable code\b|"
     r"\bcross[- ]platform\b|\bdeliver(?:ing)? features\b|\bfeature (?:work|development)\b|\bCRUD\b|"
     r"\bthird[- ]party (?:APIs?|services)\b|\bbug ?fix\w*|\bcarry(?:ing)? out\b|\bticket\w*\b|"
@@ -263,6 +295,9 @@ def _title(text: str) -> tuple[str, Span] | None:
         if cleaned and len(cleaned) <= 100 and not cleaned.endswith(".") and lead >= 0:
             return cleaned[:200], span(text, offset + lead, offset + lead + len(cleaned))
         break
+    first = re.match(r"\W*(?P<t>[^.!?\n]{3,80}?\b(?:engineer|developer|programmer)s?\b)", text, re.I)
+    if first:
+        return first.group("t"), span(text, first.start("t"), first.end("t"))
     m = _ROLE_IN_PROSE.search(text)
     if m:
         return m.group("t")[:1].upper() + m.group("t")[1:], span(text, m.start("t"), m.end("t"))
@@ -458,17 +493,20 @@ _IANA = r"[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
 ZONE = rf"(?:{_IANA}|\b(?:{_ABBREVIATIONS})\b|\b(?:{_CITIES})\b(?:\s+time)?)"
 _HOURS = r"(?P<h>\d+(?:[.,]\d)?|one|two|three|four|five|six|seven|eight)"
 PLUS_MINUS = re.compile(
-    rf"(?P<zone>{ZONE})\s*(?:±|\+/-|\+/\u2212|\+-|plus/minus|plus or minus|\+/- )\s*{_HOURS}\s*(?:h\b|hrs?\b|hours?\b|std)",
+    rf"(?P<zone>{ZONE})\s*(?:±|\+/-|\+/\u2212|\+-|plus/minus|"
+    rf"plus or minus|\+/- )\s*{_HOURS}\s*(?:h\b|hrs?\b|hours?\b|std)",
     re.IGNORECASE,
 )
 WITHIN = re.compile(rf"within\s+{_HOURS}\s*(?:h\b|hrs?\b|hours?\b)\s+of\s+(?P<zone>{ZONE})", re.IGNORECASE)
 OVERLAP = re.compile(
     rf"(?:at least\s+|min(?:imum)?\.?\s+)?{_HOURS}\s*\+?\s*(?:h\b|hrs?\b|hours?\b|stunden)\s+(?:of\s+)?"
-    rf"(?:daily\s+|working[- ]hours?\s+|time[- ]?zone\s+)?overlap(?:ping)?\s+(?:with\s+)?(?:the\s+)?(?P<zone>{ZONE})",
+    rf"(?:daily\s+|working[- ]hours?\s+|"
+    rf"time[- ]?zone\s+)?overlap(?:ping)?\s+(?:with\s+)?(?:the\s+)?(?P<zone>{ZONE})",
     re.IGNORECASE,
 )
 OVERLAP_OF = re.compile(
-    rf"overlap\s+(?:of\s+)?(?:at least\s+)?{_HOURS}\s*\+?\s*(?:h\b|hrs?\b|hours?\b)\s+(?:with\s+)?(?:the\s+)?(?P<zone>{ZONE})",
+    rf"overlap\s+(?:of\s+)?(?:at least\s+)?{_HOURS}\s*\+?\s*(?:h\b|"
+    rf"hrs?\b|hours?\b)\s+(?:with\s+)?(?:the\s+)?(?P<zone>{ZONE})",
     re.IGNORECASE,
 )
 ANY_ZONE = re.compile(ZONE, re.IGNORECASE)
@@ -495,7 +533,29 @@ class Zone:
     note: str | None = None
 
 
+_NAMED_ZONE = re.compile(rf"{_IANA}|\b(?:{_CITIES})\b\s+time\b|\b(?:{_CITIES})\b(?=\s*\()", re.IGNORECASE)
+
+
+def _named(text: str) -> tuple[str, Span] | None:
+    """An IANA zone or a city's time named outright: the client's own zone."""
+    for m in _NAMED_ZONE.finditer(text):
+        zone = _zone(m.group(0))
+        if zone is not None:
+            return zone, span(text, m.start(), m.end())
+    return None
+
+
 def timezone(text: str) -> Zone | None:
+    named = _named(text)
+    found = _timezone(text)
+    if named is None:
+        return found
+    if found is None:
+        return Zone(named[0], named[1])
+    return Zone(named[0], named[1], found.overlap, found.overlap_span, found.note)
+
+
+def _timezone(text: str) -> Zone | None:
     for pattern, kind in ((PLUS_MINUS, "pm"), (WITHIN, "pm"), (OVERLAP, "ov"), (OVERLAP_OF, "ov")):
         for m in pattern.finditer(text):
             zone = _zone(m.group("zone"))
@@ -521,7 +581,8 @@ def timezone(text: str) -> Zone | None:
 # --- start date, hours, education ---------------------------------------------------------------
 
 START = re.compile(
-    r"(?:\bstart(?:ing)?(?:\s+date)?|\bstart by|\bavailable from|\bavailability|\bbeginn|\bstartdatum|\bab)"
+    r"(?:\bstart(?:ing)?(?:\s+date)?|\bstart by|\bavailable from|\bavailability|\bbeginn|\bstartdatum|\bab|"
+    r"\bno later than|\bat the latest by)"
     r"\s*(?:is|:|-|\u2013|on|by|in|from|date|no later than|latest)?\s*(?::\s*)?"
     r"(?P<when>[^\n;()]{2,40}?)(?=\.\s|\.$|[;\n(]|,\s|\s+and\b|\s+with\b|\s+for\b|$)",
     re.IGNORECASE,
@@ -533,24 +594,30 @@ HOURS_PER_WEEK = re.compile(
     r"(?:h\b|hrs?\b|hours?\b|std\.?|stunden)[ \t]*(?:/|per|a|pro|each|every)[ \t]*(?:week|wk|woche)\b",
     re.IGNORECASE,
 )
+HOURS_LABEL = re.compile(r"\bhours\s*:\s*(?P<a>\d{1,2})\b", re.IGNORECASE)
 FULL_TIME = re.compile(r"\bfull[- ]time\b|\bvollzeit\b", re.IGNORECASE)
 DEGREES: list[tuple[re.Pattern[str], Degree]] = [
     (re.compile(r"\bph\.?\s?d\b|\bdoctorate\b|\bdoctoral\b|\bpromotion\b", re.I), Degree.phd),
-    (re.compile(r"\bmaster'?s?\b|\bm\.?\s?sc\b|\bm\.\s?s\.|\bmsc\b|\bm\.?eng\b|\bdiplom\w*", re.I), Degree.master),
-    (re.compile(r"\bbachelor'?s?\b|\bb\.?\s?sc\b|\bb\.\s?s\.|\bbsc\b|\bb\.?eng\b|\bb\.?tech\b|\bundergraduate\b", re.I), Degree.bachelor),
+    (re.compile(r"\bmaster'?s?\b|\bm\.?\s?sc\b|\bm\.\s?s\.|"
+        r"\bmsc\b|\bm\.?eng\b|\bdiplom\w*", re.I), Degree.master),
+    (re.compile(r"\bbachelor'?s?\b|\bb\.?\s?sc\b|\bb\.\s?s\.|"
+        r"\bbsc\b|\bb\.?eng\b|\bb\.?tech\b|\bundergraduate\b", re.I), Degree.bachelor),
     (re.compile(r"\bassociate'?s? degree\b", re.I), Degree.associate),
-    (re.compile(r"\b(?:university |college |technical |relevant |a |an )?degree\b|\bstudium\b|\bhochschulabschluss\b", re.I), Degree.bachelor),
+    (re.compile(r"\b(?:university |college |technical |relevant |a |"
+        r"an )?degree\b|\bstudium\b|\bhochschulabschluss\b", re.I), Degree.bachelor),
 ]  # fmt: skip
 FIELDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bcomputer science\b|\bCS\b|\binformati(?:k|cs)\b|\bcomputing\b|\bcomp\.? sci\b", re.I), "computer science"),
+    (re.compile(r"\bcomputer science\b|\bCS\b|\binformati(?:k|"
+        r"cs)\b|\bcomputing\b|\bcomp\.? sci\b", re.I), "computer science"),
     (re.compile(r"\bsoftware engineering\b", re.I), "software engineering"),
-    (re.compile(r"\binformation technology\b|\bIT\b", 0), "information technology"),
+    (re.compile(r"(?i:\binformation technology\b)|\bIT\b"), "information technology"),
     (re.compile(r"\binformation systems\b|\bwirtschaftsinformatik\b", re.I), "information systems"),
     (re.compile(r"\bmathemati\w+|\bmaths?\b", re.I), "mathematics"),
     (re.compile(r"\bstatistics\b", re.I), "statistics"),
     (re.compile(r"\bphysics\b", re.I), "physics"),
     (re.compile(r"\belectrical engineering\b", re.I), "electrical engineering"),
-    (re.compile(r"(?<!software )(?<!electrical )\bengineering\b(?! (?:team|culture|manager|experience))", re.I), "engineering"),
+    (re.compile(r"(?<!software )(?<!electrical )\bengineering\b(?! (?:team|"
+        r"culture|manager|experience))", re.I), "engineering"),
     (re.compile(r"\bdata science\b", re.I), "data science"),
 ]  # fmt: skip
 _PREFERRED = re.compile(r"preferred|a plus|nice|ideally|bonus|or higher|or above", re.IGNORECASE)
@@ -600,6 +667,9 @@ def hours_per_week(text: str) -> tuple[int, Span, str | None] | None:
         value = int(m.group("a"))
         if 1 <= value <= 60:
             return value, span(text, m.start(), m.end()), None
+    m = HOURS_LABEL.search(text)
+    if m and 1 <= int(m.group("a")) <= 60:
+        return int(m.group("a")), span(text, m.start(), m.end()), None
     m = FULL_TIME.search(text)
     if m:
         return 40, span(text, m.start(), m.end()), "full-time read as 40 h a week"
@@ -609,8 +679,10 @@ def hours_per_week(text: str) -> tuple[int, Span, str | None] | None:
 def education(text: str, cuts: list[Clause]) -> tuple[Degree, list[str], Span] | None:
     for c in cuts:
         body = text[c.start : c.end]
-        levels = []
+        levels: list[tuple[int, Degree]] = []
         for pattern, degree in DEGREES:
+            if pattern is DEGREES[-1][0] and levels:
+                break  # "degree" after "Master's" is that degree
             for m in pattern.finditer(body):
                 if (
                     degree is Degree.bachelor
@@ -733,14 +805,6 @@ def draft_requirement(
     seniority = _seniority(text, title)
     if seniority:
         put("seniority", seniority[0].value, [seniority[1]])
-    elif found.overall:
-        years_total = found.overall[0]
-        level = (
-            Seniority.senior if years_total >= 5 else Seniority.mid if years_total >= 2 else Seniority.junior
-        )
-        put(
-            "seniority", level.value, [found.overall[1]], f"inferred from {years_total:g} years of experience"
-        )
     if found.overall:
         put("min_years_experience", found.overall[0], [found.overall[1]])
     must, nice, skill_fields = _skill_entries(text, mentions, cuts, found)

@@ -94,6 +94,12 @@ NOT_ASKED = frozenset(
 )
 
 
+#: Skills of the taxonomy that name the kind of work the job is, not a skill asked for.
+NOT_ASKED_SKILLS = frozenset(
+    ("backend-development", "frontend-development", "mobile-development", "web-development")
+)
+
+
 @dataclass(frozen=True)
 class Mention:
     """One skill named in the text: ``start``/``end`` index the text as given."""
@@ -146,7 +152,7 @@ def find_skills(text: str, resolver: SkillResolver | None = None) -> list[Mentio
     resolved = resolver.resolve_many(surfaces)
     out = []
     for (i, j), surface, res in zip(hits, surfaces, resolved, strict=True):
-        if res.canonical is None:
+        if res.canonical is None or res.canonical in NOT_ASKED_SKILLS:
             continue
         out.append(Mention(words[i].start(), words[j].end(), surface, res.canonical, res.name or surface))
     return out

@@ -69,7 +69,9 @@ def cases() -> list[tuple[str, str, dict[str, Any]]]:
     for expected in sorted(HERE.glob("*.expected.json")):
         stem = expected.name.removesuffix(".expected.json")
         source = next(p for p in HERE.iterdir() if p.stem == stem and p.suffix in (".md", ".txt"))
-        out.append((stem, source.read_text(encoding="utf-8"), json.loads(expected.read_text(encoding="utf-8"))))
+        out.append(
+            (stem, source.read_text(encoding="utf-8"), json.loads(expected.read_text(encoding="utf-8")))
+        )
     return out
 
 
@@ -89,7 +91,11 @@ def _skills(kind: str, entries: Any) -> dict[str, float | None]:
 def _scalar(name: str, draft: RequirementDraft) -> Any:
     req = draft.requirement
     if name == "budget_converted":
-        return any(f.field == "max_hourly_rate" and f.note for f in draft.fields) if "max_hourly_rate" in req else None
+        return (
+            any(f.field == "max_hourly_rate" and f.note for f in draft.fields)
+            if "max_hourly_rate" in req
+            else None
+        )
     value = req.get(name)
     if name == "education" and value is not None:
         return json.dumps({"min_degree": value["min_degree"], "fields": sorted(value["fields"])})
@@ -142,7 +148,9 @@ def main(argv: list[str]) -> int:
     print(f"{len(cases())} job descriptions, read against {TODAY.isoformat()}")
     print(f"{'field':<18} {'precision':>9} {'recall':>7} {'correct':>8} {'predicted':>9} {'expected':>8}")
     for name, t in tallies.items():
-        print(f"{name:<18} {t.precision:>9.3f} {t.recall:>7.3f} {t.correct:>8} {t.predicted:>9} {t.expected:>8}")
+        print(
+            f"{name:<18} {t.precision:>9.3f} {t.recall:>7.3f} {t.correct:>8} {t.predicted:>9} {t.expected:>8}"
+        )
     if args.verbose:
         for name, t in tallies.items():
             for miss in t.misses:
