@@ -21,6 +21,7 @@ from api.limits import BodySizeLimit
 from api.routers import (
     accounts,
     candidates,
+    drafting,
     health,
     match_runs,
     placements,
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         health.router, responses=problems.problem_responses(422, 500), dependencies=strict_query
     )
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS, dependencies=strict_query)
-    for module in (accounts, candidates, requirements, match_runs, weight_profiles, placements):
+    for module in (accounts, candidates, drafting, requirements, match_runs, weight_profiles, placements):
         v1.include_router(module.router)
     app.include_router(v1)
     ui.install(app)

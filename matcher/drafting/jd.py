@@ -584,7 +584,7 @@ START = re.compile(
     r"(?:\bstart(?:ing)?(?:\s+date)?|\bstart by|\bavailable from|\bavailability|\bbeginn|\bstartdatum|\bab|"
     r"\bno later than|\bat the latest by)"
     r"\s*(?:is|:|-|\u2013|on|by|in|from|date|no later than|latest)?\s*(?::\s*)?"
-    r"(?P<when>[^\n;()]{2,40}?)(?=\.\s|\.$|[;\n(]|,\s|\s+and\b|\s+with\b|\s+for\b|$)",
+    r"(?P<when>[^\n;()|\u00b7]{2,40}?)(?=\.\s|\.$|[;\n(|\u00b7]|,\s(?!\d{4})|\s+and\b|\s+with\b|\s+for\b|$)",
     re.IGNORECASE,
 )
 _NOW = re.compile(r"^(?:asap|as soon as possible|immediately|ab sofort|sofort|right away|now)\b", re.I)
@@ -747,7 +747,7 @@ def _skill_entries(
         years_span = None
         if i in found.per_mention:
             value, years_span = found.per_mention[i]
-            entry["min_years"] = value
+            entry["min_years"] = int(value) if value.is_integer() else value
         if m.key in must:
             if "min_years" in entry and "min_years" not in must[m.key]:
                 must[m.key]["min_years"] = entry["min_years"]
@@ -806,7 +806,8 @@ def draft_requirement(
     if seniority:
         put("seniority", seniority[0].value, [seniority[1]])
     if found.overall:
-        put("min_years_experience", found.overall[0], [found.overall[1]])
+        total = found.overall[0]
+        put("min_years_experience", int(total) if total.is_integer() else total, [found.overall[1]])
     must, nice, skill_fields = _skill_entries(text, mentions, cuts, found)
     req["must_have"], req["nice_to_have"] = must, nice
     fields.extend(skill_fields)

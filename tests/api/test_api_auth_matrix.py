@@ -120,6 +120,11 @@ ACCESS: dict[tuple[str, str], Call] = {
         lambda w: jsonl([loose_requirement("matrix-imp", "acme")]),
         ndjson=True,
     ),
+    ("POST", f"{V1}/requirements/draft"): Call(
+        Access.ANY,
+        lambda w: f"{V1}/requirements/draft",
+        lambda w: {"text": "Senior Python developer, 5+ years of Python, $70/h, CET, start 1 March 2027"},
+    ),
     ("GET", f"{V1}/requirements"): Call(Access.ANY, lambda w: f"{V1}/requirements"),
     ("GET", f"{V1}/requirements/{{requirement_id}}"): Call(
         Access.ANY, lambda w: f"{V1}/requirements/{_req(w)}", owned=True
