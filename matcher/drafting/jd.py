@@ -186,7 +186,8 @@ _YEARS_FILLER = re.compile(
 )
 _LIST_GAP = re.compile(r"^(?:\s|,|/|&|\band\b|\bor\b|\bund\b|\boder\b|\bplus\b)*$", re.IGNORECASE)
 _BEFORE_YEARS = re.compile(
-    r"^\s*[(:,\-\u2013]?\s*(?:with\s+)?(?:at least|min\.?|minimum(?: of)?|mindestens|over|more than)?\s*$",
+    r"^\s*[(:,\-\u2013]?\s*(?:with\s+|for\s+)?"
+    r"(?:at least|min\.?|minimum(?: of)?|mindestens|over|more than)?\s*$",
     re.IGNORECASE,
 )
 _GENERAL_EXPERIENCE = re.compile(

@@ -108,6 +108,11 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("POST", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}"): Call(
         Access.STAFF, lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w)}"
     ),
+    ("POST", f"{V1}/candidates/skills-from-text"): Call(
+        Access.STAFF,
+        lambda w: f"{V1}/candidates/skills-from-text",
+        lambda w: {"text": "Skills\n- Python (5 years), PostgreSQL"},
+    ),
     ("DELETE", f"{V1}/candidates/{{candidate_id}}"): Call(
         Access.ADMIN, lambda w: f"{V1}/candidates/{_candidate(w)}"
     ),

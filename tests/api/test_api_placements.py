@@ -95,3 +95,21 @@ def test_draft_from_a_job_description(world: World) -> None:
     for bad in ({"text": ""}, {"text": "x" * 50_001}, {"text": "a\u0000b"}, {"txt": "x"}, {}):
         r = world.http.post(f"{V1}/requirements/draft", json=bad, headers=world.auth("acme"))
         assert r.status_code == 422, (bad, r.text)
+
+
+def test_skills_from_cv_text(world: World) -> None:
+    r = world.http.post(
+        f"{V1}/candidates/skills-from-text",
+        json={"text": "Skills\n- Python (5 years), PostgreSQL\n"},
+        headers=world.auth("recruiter"),
+    )
+    assert r.status_code == 200, r.text
+    assert [(s["name"], s["years"]) for s in r.json()["skills"]] == [("Python", 5), ("PostgreSQL", None)]
+    r = world.http.post(
+        f"{V1}/candidates/skills-from-text", json={"text": "Python"}, headers=world.auth("acme")
+    )
+    assert r.status_code == 403
+    r = world.http.post(
+        f"{V1}/candidates/skills-from-text", json={"text": ""}, headers=world.auth("recruiter")
+    )
+    assert r.status_code == 422
