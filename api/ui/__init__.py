@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.ui import admin, routes, static
+from api.ui import admin, placements, routes, static
 
 
 def install(app: FastAPI) -> None:
+    app.include_router(placements.router)
     app.include_router(routes.router)
     app.include_router(admin.router)
     app.include_router(static.router)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.ui import forms, present
+from api.ui import placements as placements_ui
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
 from matcher import clock
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
@@ -111,19 +112,20 @@ def requirement_list(
     )
 
 
-def _form_page(ui: Ui, f: forms.RequirementForm, status_code: int = 200) -> Response:
+def form_page(ui: Ui, f: forms.RequirementForm, status_code: int = 200, **extra: Any) -> Response:
     return ui.render(
         "requirement_form.html",
         status_code=status_code,
         form=f,
         choices=forms.choices(),
         label_for=forms.label_for,
+        **extra,
     )
 
 
 @router.get("/requirements/new")
 def new_requirement(ui: SignedIn) -> Response:
-    return _form_page(ui, forms.blank(clock.today(ui.settings)))
+    return form_page(ui, forms.blank(clock.today(ui.settings)))
 
 
 @router.post("/requirements/new", dependencies=[Csrf])
@@ -132,20 +134,20 @@ def post_requirement(ui: SignedIn, form: Form) -> Response:
     f = forms.read_form(form)
     body = forms.validate(f, client=me.client_slug if me.is_client else (f.values.get("client") or None))
     if body is None:
-        return _form_page(ui, f, status_code=422)
+        return form_page(ui, f, status_code=422)
     try:
         created = requirements.create_requirement(ui.db, me, body)
     except Conflict as exc:
         f.errors["external_id"] = exc.detail
-        return _form_page(ui, f, status_code=409)
+        return form_page(ui, f, status_code=409)
     except Forbidden as exc:
         f.errors["client"] = exc.detail
-        return _form_page(ui, f, status_code=403)
+        return form_page(ui, f, status_code=403)
     except ValidationFailed as exc:
         f.add_errors(exc.errors)
         if not exc.errors:
             f.general.append(exc.detail)
-        return _form_page(ui, f, status_code=422)
+        return form_page(ui, f, status_code=422)
     return ui.redirect(f"/requirements/{created.id}?posted=1")
 
 
@@ -270,7 +272,16 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
 
 
 @router.get("/candidates/{candidate_id}")
-def candidate_page(ui: StaffUi, candidate_id: uuid.UUID) -> Response:
+def candidate_page(ui: StaffUi, candidate_id: uuid.UUID, added: uuid.UUID | None = None) -> Response:
+    return candidate_page_response(ui, candidate_id, added=added)
+
+
+def candidate_page_response(
+    ui: Ui, candidate_id: uuid.UUID, status_code: int = 200, **extra: Any
+) -> Response:
     candidate = candidates.get_candidate(ui.db, candidate_id)
     on = ui_views.candidate_shortlists(ui.db, candidate.id)
-    return ui.render("candidate.html", candidate=candidate, shortlists=on)
+    best = placements_ui.best_panel(ui, candidate.id)
+    return ui.render(
+        "candidate.html", status_code=status_code, candidate=candidate, shortlists=on, **best, **extra
+    )

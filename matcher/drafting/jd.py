@@ -197,6 +197,11 @@ _GENERAL_EXPERIENCE = re.compile(
 )
 
 
+def _plain(value: float) -> float | int:
+    """A whole number as an int, so that it reads "75", not "75.0"."""
+    return int(value) if float(value).is_integer() else value
+
+
 def _number(text: str) -> float:
     text = text.lower()
     if text in NUMBER_WORDS:
@@ -636,7 +641,7 @@ def start_date(text: str, today: dt.date) -> tuple[dt.date, Span, str | None] | 
     }
     for m in START.finditer(text):
         when = m.group("when").strip()
-        where = span(text, m.start(), m.end())
+        where = span(text, m.start(), m.start("when") + len(m.group("when").rstrip()))
         if _NOW.match(when):
             return today, where, f"'{when}' read as today ({today.isoformat()})"
         q = _QUARTER.search(when)
@@ -817,13 +822,13 @@ def draft_requirement(
         put("hours_per_week", hours[0], [hours[1]], hours[2])
     money = budget(text, hours[0] if hours else 40)
     if money:
-        put("max_hourly_rate", money.rate, [money.where], money.note)
+        put("max_hourly_rate", _plain(money.rate), [money.where], money.note)
         put("currency", money.currency, [money.where])
     zone = timezone(text)
     if zone:
         put("timezone", zone.timezone, [zone.zone_span])
         if zone.overlap is not None and zone.overlap_span is not None:
-            put("min_overlap_hours", zone.overlap, [zone.overlap_span], zone.note)
+            put("min_overlap_hours", _plain(zone.overlap), [zone.overlap_span], zone.note)
     start = start_date(text, today)
     if start:
         put("start_by", start[0].isoformat(), [start[1]], start[2])
