@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from matcher.drafting import draft_requirement
 from matcher.schemas import RequirementIn
-from tests.drafting.evaluate import TODAY, cases, evaluate
+from tests.drafting.evaluate import HELD_OUT, TODAY, cases, evaluate
 
 
 def test_the_test_set_is_varied_and_large_enough() -> None:
@@ -145,3 +145,12 @@ def test_empty_and_unrelated_text() -> None:
         "start_by",
         "must_have",
     }
+
+
+def test_held_out_set_keeps_its_floor() -> None:
+    """The held-out job descriptions were written after the rules were tuned and never tuned on;
+    their first figures (skills 0.86/0.91, years 0.80/0.89) are the honest ones. This floor
+    catches a change that makes the drafter worse on text it has not seen."""
+    tallies = evaluate(HELD_OUT)
+    for name in ("skills", "years"):
+        assert tallies[name].precision >= 0.75 and tallies[name].recall >= 0.85, (name, tallies[name].misses)
