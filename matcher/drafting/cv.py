@@ -8,8 +8,9 @@ import re
 from pydantic import BaseModel
 
 from matcher.drafting.fields import Span, span
-from matcher.drafting.jd import clauses, years
 from matcher.drafting.phrases import find_skills, iter_lines
+from matcher.drafting.sections import clauses
+from matcher.drafting.years import years
 from matcher.skills import SkillResolver
 
 SKILLS_HEADING = re.compile(
