@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from matcher.clock import today
+from matcher.core import Scorer, relations_for
 from matcher.core.results import ComponentScore, SkillMatch
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import Conflict, NotFound
@@ -85,8 +86,6 @@ def load_open_book(session: Session) -> OpenBook:
     taxonomy = load_taxonomy()
     loaded = load_requirements(session, ids, taxonomy)
     profile_ids = profiles_service.effective_profile_ids(session, ids)
-    from matcher.core import relations_for
-
     entries = []
     info = {}
     for r in rows:
@@ -281,8 +280,6 @@ def add_to_shortlist(
     ).scalar_one_or_none()
     created = entry is None
     if entry is None:
-        from matcher.core import Scorer, relations_for
-
         loaded = load_requirements(session, [requirement_id])[requirement_id]
         profile_id = profiles_service.effective_profile_ids(session, [requirement_id])[requirement_id]
         profile = load_weight_profile(session, profile_id)
@@ -298,7 +295,7 @@ def add_to_shortlist(
                 ShortlistEntry.candidate_id == candidate_id,  # type: ignore[arg-type]
             )
         ).scalar_one()
-    if entry.status is RecruiterStatus.new or entry.status == RecruiterStatus.new.value:
+    if entry.status == RecruiterStatus.new:
         entry.status = RecruiterStatus.shortlisted
         entry.status_changed_at = now
         entry.status_changed_by = actor
@@ -322,17 +319,3 @@ def add_to_shortlist(
         score=entry.score,
         status=RecruiterStatus(entry.status),
     )
-
-
-__all__ = [
-    "DEFAULT_TOP",
-    "MAX_TOP",
-    "BookCache",
-    "CandidateMatches",
-    "RequirementMatchView",
-    "ShortlistAddition",
-    "add_to_shortlist",
-    "candidate_matches",
-    "load_open_book",
-    "process_book_cache",
-]
