@@ -66,11 +66,11 @@ class OpenBook:
 
 def book_fingerprint(session: Session) -> tuple[Any, ...]:
     """Changes whenever a requirement is created, updated (writers bump ``updated_at``),
-    closed or reopened, and whenever a weight profile version is added."""
+    closed or reopened, whenever a weight profile version is added, and with the database."""
     reqs = session.execute(select(func.count(), func.max(REQ.c.updated_at))).one()
     opened = session.execute(select(func.count()).where(REQ.c.status == OPEN)).scalar_one()
     profiles = session.execute(select(func.count(), func.max(PROFILE.c.created_at))).one()
-    return (*reqs, opened, *profiles)
+    return (str(session.get_bind().engine.url), *reqs, opened, *profiles)
 
 
 def load_open_book(session: Session) -> OpenBook:
