@@ -22,8 +22,10 @@ from api.routers import (
     accounts,
     attention,
     candidates,
+    drafting,
     health,
     match_runs,
+    placements,
     requirements,
     skills,
     weight_profiles,
@@ -71,7 +73,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         health.router, responses=problems.problem_responses(422, 500), dependencies=strict_query
     )
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS, dependencies=strict_query)
-    for module in (accounts, candidates, requirements, match_runs, weight_profiles, attention, skills):
+    for module in (
+        accounts,
+        candidates,
+        drafting,
+        requirements,
+        match_runs,
+        weight_profiles,
+        attention,
+        skills,
+        placements,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     ui.install(app)

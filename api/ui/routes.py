@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.ui import forms, present
+from api.ui import placements as placements_ui
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
 from matcher import clock
 from matcher.core.pipeline import (
@@ -138,13 +139,14 @@ def requirement_list(
     )
 
 
-def _form_page(
+def form_page(
     ui: Ui,
     f: forms.RequirementForm,
     status_code: int = 200,
     *,
     editing: RequirementView | None = None,
     new_client: str = "",
+    **extra: Any,
 ) -> Response:
     f.understood = {name: skills.understand_skill(name).understood for name in f.skill_names()}
     return ui.render(
@@ -160,12 +162,13 @@ def _form_page(
         action=f"/requirements/{editing.id}/edit" if editing else "/requirements/new",
         submit_label="Save and re-match" if editing else "Post requirement",
         cancel=f"/requirements/{editing.id}" if editing else "/requirements",
+        **extra,
     )
 
 
 @router.get("/requirements/new")
 def new_requirement(ui: SignedIn) -> Response:
-    return _form_page(ui, forms.blank(clock.today(ui.settings)))
+    return form_page(ui, forms.blank(clock.today(ui.settings)))
 
 
 def _chosen_client(ui: Ui, f: forms.RequirementForm, new_client: str) -> str | None:
@@ -196,31 +199,31 @@ def post_requirement(ui: SignedIn, form: Form) -> Response:
         new_client = raw.strip() if isinstance(raw, str) else ""
     if form.get("action") == "check":
         # "Check skills": show how each typed skill is understood, save nothing.
-        return _form_page(ui, f, new_client=new_client)
+        return form_page(ui, f, new_client=new_client)
     client = me.client_slug if me.is_client else _chosen_client(ui, f, new_client)
     body = forms.validate(f, client=client)
     if body is None or f.errors:
-        return _form_page(ui, f, status_code=422, new_client=new_client)
+        return form_page(ui, f, status_code=422, new_client=new_client)
     try:
         created = requirements.create_requirement(ui.db, me, body)
     except Conflict as exc:
         f.errors["external_id"] = exc.detail
-        return _form_page(ui, f, status_code=409, new_client=new_client)
+        return form_page(ui, f, status_code=409, new_client=new_client)
     except Forbidden as exc:
         f.errors["client"] = exc.detail
-        return _form_page(ui, f, status_code=403, new_client=new_client)
+        return form_page(ui, f, status_code=403, new_client=new_client)
     except ValidationFailed as exc:
         f.add_errors(exc.errors)
         if not exc.errors:
             f.general.append(exc.detail)
-        return _form_page(ui, f, status_code=422, new_client=new_client)
+        return form_page(ui, f, status_code=422, new_client=new_client)
     return ui.redirect(f"/requirements/{created.id}?posted=1")
 
 
 @router.get("/requirements/{requirement_id}/edit")
 def edit_requirement(ui: SignedIn, requirement_id: uuid.UUID) -> Response:
     current = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    return _form_page(ui, forms.from_view(current), editing=current)
+    return form_page(ui, forms.from_view(current), editing=current)
 
 
 @router.post("/requirements/{requirement_id}/edit", dependencies=[Csrf])
@@ -230,21 +233,21 @@ def save_requirement(ui: SignedIn, requirement_id: uuid.UUID, form: Form) -> Res
     f = forms.read_form(form)
     if form.get("action") == "check":
         # "Check skills": show how each typed skill is understood, save nothing.
-        return _form_page(ui, f, editing=current)
+        return form_page(ui, f, editing=current)
     body = forms.validate(f, client=current.client)
     if body is None:
-        return _form_page(ui, f, status_code=422, editing=current)
+        return form_page(ui, f, status_code=422, editing=current)
     body = body.model_copy(update={"status": current.status})
     try:
         requirements.replace_requirement(ui.db, ui.me, requirement_id, body)
     except Conflict as exc:
         f.errors["external_id"] = exc.detail
-        return _form_page(ui, f, status_code=409, editing=current)
+        return form_page(ui, f, status_code=409, editing=current)
     except ValidationFailed as exc:
         f.add_errors(exc.errors)
         if not exc.errors:
             f.general.append(exc.detail)
-        return _form_page(ui, f, status_code=422, editing=current)
+        return form_page(ui, f, status_code=422, editing=current)
     return ui.redirect(f"/requirements/{requirement_id}?posted=1")
 
 
@@ -427,7 +430,22 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
 
 
 @router.get("/candidates/{candidate_id}")
-def candidate_page(ui: StaffUi, candidate_id: uuid.UUID) -> Response:
+def candidate_page(ui: StaffUi, candidate_id: uuid.UUID, added: uuid.UUID | None = None) -> Response:
+    return candidate_page_response(ui, candidate_id, added=added)
+
+
+def candidate_page_response(
+    ui: Ui, candidate_id: uuid.UUID, status_code: int = 200, **extra: Any
+) -> Response:
     candidate = candidates.get_candidate(ui.db, candidate_id)
     on = pipeline.candidate_pipelines(ui.db, ui.me, candidate.id)
-    return ui.render("candidate.html", candidate=candidate, pipelines=on, stage_labels=STAGE_LABELS)
+    best = placements_ui.best_panel(ui, candidate.id)
+    return ui.render(
+        "candidate.html",
+        status_code=status_code,
+        candidate=candidate,
+        pipelines=on,
+        stage_labels=STAGE_LABELS,
+        **best,
+        **extra,
+    )

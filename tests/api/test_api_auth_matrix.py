@@ -116,6 +116,17 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("PATCH", f"{V1}/candidates/{{candidate_id}}"): Call(
         Access.STAFF, lambda w: f"{V1}/candidates/{_candidate(w)}", lambda w: {"hourly_rate": 50}
     ),
+    ("GET", f"{V1}/candidates/{{candidate_id}}/matches"): Call(
+        Access.STAFF, lambda w: f"{V1}/candidates/{_candidate(w)}/matches"
+    ),
+    ("POST", f"{V1}/requirements/{{requirement_id}}/shortlist/{{candidate_id}}"): Call(
+        Access.STAFF, lambda w: f"{V1}/requirements/{_req(w)}/shortlist/{_entry(w)}"
+    ),
+    ("POST", f"{V1}/candidates/skills-from-text"): Call(
+        Access.STAFF,
+        lambda w: f"{V1}/candidates/skills-from-text",
+        lambda w: {"text": "Skills\n- Python (5 years), PostgreSQL"},
+    ),
     ("DELETE", f"{V1}/candidates/{{candidate_id}}"): Call(
         Access.ADMIN, lambda w: f"{V1}/candidates/{_candidate(w)}"
     ),
@@ -127,6 +138,11 @@ ACCESS: dict[tuple[str, str], Call] = {
         lambda w: f"{V1}/requirements/import",
         lambda w: jsonl([loose_requirement("matrix-imp", "acme")]),
         ndjson=True,
+    ),
+    ("POST", f"{V1}/requirements/draft"): Call(
+        Access.ANY,
+        lambda w: f"{V1}/requirements/draft",
+        lambda w: {"text": "Senior Python developer, 5+ years of Python, $70/h, CET, start 1 March 2027"},
     ),
     ("GET", f"{V1}/requirements"): Call(Access.ANY, lambda w: f"{V1}/requirements"),
     ("GET", f"{V1}/requirements/{{requirement_id}}"): Call(
