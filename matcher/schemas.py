@@ -17,6 +17,25 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_v
 ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
 SkillName = Annotated[str, Field(min_length=1, max_length=100)]
 
+#: The horizon of every date in the format. Far enough either way for any real vetting,
+#: availability or start date, and near enough that date arithmetic around it (the day before
+#: and after, in any time zone) stays inside what ``datetime`` can represent.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+HorizonDate = Annotated[
+    dt.date,
+    Field(
+        ge=FIRST_DATE,
+        le=LAST_DATE,
+        description=f"A date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}.",
+        json_schema_extra={"formatMinimum": FIRST_DATE.isoformat(), "formatMaximum": LAST_DATE.isoformat()},
+    ),
+]
+#: Money per hour, in the record's currency: at least one unit (a subnormal 1e-320 is no rate).
+MIN_RATE = 1.0
+MAX_RATE = 10_000.0
+HourlyRate = Annotated[float, Field(ge=MIN_RATE, le=MAX_RATE)]
+
 
 class Track(StrEnum):
     engineer = "engineer"
@@ -123,7 +142,7 @@ def _check_currency(value: str) -> str:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class CandidateSkillIn(Strict):
@@ -134,7 +153,7 @@ class CandidateSkillIn(Strict):
 
 class VettingIn(Strict):
     status: VettingStatus
-    vetted_on: dt.date | None = None
+    vetted_on: HorizonDate | None = None
     scores: dict[Dimension, float] = Field(default_factory=dict)
 
     @field_validator("scores")
@@ -161,10 +180,10 @@ class CandidateIn(Strict):
     years_experience: float = Field(ge=0, le=60)
     skills: list[CandidateSkillIn] = Field(default_factory=list, max_length=200)
     vetting: VettingIn
-    hourly_rate: float = Field(gt=0, le=10_000)
+    hourly_rate: HourlyRate
     currency: str = "USD"
     timezone: str
-    available_from: dt.date
+    available_from: HorizonDate
     hours_per_week: int = Field(default=40, ge=1, le=60)
     education: EducationIn = Field(default_factory=EducationIn)
     languages: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
@@ -196,11 +215,11 @@ class RequirementIn(Strict):
     min_years_experience: float = Field(default=0, ge=0, le=60)
     must_have: list[RequirementSkillIn] = Field(default_factory=list, max_length=50)
     nice_to_have: list[RequirementSkillIn] = Field(default_factory=list, max_length=50)
-    max_hourly_rate: float = Field(gt=0, le=10_000)
+    max_hourly_rate: HourlyRate
     currency: str = "USD"
     timezone: str
     min_overlap_hours: float = Field(default=0, ge=0, le=8)
-    start_by: dt.date
+    start_by: HorizonDate
     hours_per_week: int = Field(default=40, ge=1, le=60)
     education: RequirementEducationIn | None = None
     headcount: int = Field(default=1, ge=1, le=1000)

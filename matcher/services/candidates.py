@@ -14,7 +14,6 @@ carry ids, never candidate data, so the result backend holds nothing to erase.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import uuid
@@ -47,6 +46,8 @@ from matcher.schemas import (
     CandidateSkillIn,
     EducationIn,
     ExternalId,
+    HorizonDate,
+    HourlyRate,
     Seniority,
     Track,
     VettingIn,
@@ -96,7 +97,7 @@ class CandidatePatch(NoNul):
     replaced as a whole. The merged record is validated as a full candidate.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     external_id: ExternalId | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -107,10 +108,10 @@ class CandidatePatch(NoNul):
     years_experience: float | None = Field(default=None, ge=0, le=60)
     skills: list[CandidateSkillIn] | None = Field(default=None, max_length=200)
     vetting: VettingIn | None = None
-    hourly_rate: float | None = Field(default=None, gt=0, le=10_000)
+    hourly_rate: HourlyRate | None = None
     currency: str | None = None
     timezone: str | None = None
-    available_from: dt.date | None = None
+    available_from: HorizonDate | None = None
     hours_per_week: int | None = Field(default=None, ge=1, le=60)
     education: EducationIn | None = None
     languages: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(

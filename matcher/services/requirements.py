@@ -32,6 +32,7 @@ from matcher.services.pages import (
     encode_cursor,
     invalid_cursor,
 )
+from matcher.services.run_views import client_may_see
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_requirement_changed
 
@@ -53,8 +54,15 @@ class RequirementView(RequirementIn):
     id: uuid.UUID
     weight_profile_id: uuid.UUID | None
     latest_run_id: uuid.UUID | None = Field(
-        default=None, description="The latest match run of this requirement (see /match-runs/{id})."
+        default=None,
+        description="The latest match run of this requirement the caller may read (see /match-runs/{id}).",
     )
+    rematch_error: str | None = Field(
+        default=None,
+        description="Why the re-match a change should have started could not start (it is "
+        "retried); staff only, null for client keys.",
+    )
+    rematch_failed_at: UtcDateTime | None = None
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -84,28 +92,41 @@ def _skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[
     return out
 
 
-def _latest_runs(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """Requirement id -> id of the latest run that included it."""
+def _latest_runs(
+    session: Session, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Requirement id -> id of the latest run that included it, of those the caller may read
+    (a client cannot read a run a candidate change started over other clients' requirements)."""
     if not ids:
         return {}
-    rows = session.exec(
+    query = (
         select(MatchRunRequirement.requirement_id, MatchRun.id, MatchRun.created_at)
         .join(MatchRun, col(MatchRun.id) == col(MatchRunRequirement.run_id))
         .where(col(MatchRunRequirement.requirement_id).in_(ids))
-        .order_by(col(MatchRun.created_at), col(MatchRunRequirement.id))
-    ).all()
+    )
+    if principal.is_client:
+        query = query.where(client_may_see(principal.client_id))  # type: ignore[arg-type]
+    rows = session.exec(query.order_by(col(MatchRun.created_at), col(MatchRunRequirement.id))).all()
     return {rid: run_id for rid, run_id, _ in rows}
 
 
 def _view(
-    req: Requirement, slug: str, skills: Sequence[RequirementSkill], latest_run: uuid.UUID | None
+    req: Requirement,
+    slug: str,
+    skills: Sequence[RequirementSkill],
+    latest_run: uuid.UUID | None,
+    principal: Principal,
 ) -> RequirementView:
+    """The view in the caller's words: trigger errors are a staff matter."""
+    staff = not principal.is_client
     return RequirementView.model_validate(
         {
             **requirement_record(req, slug, skills),
             "id": req.id,
             "weight_profile_id": req.weight_profile_id,
             "latest_run_id": latest_run,
+            "rematch_error": req.rematch_error if staff else None,
+            "rematch_failed_at": req.rematch_failed_at if staff else None,
             "created_at": req.created_at,
             "updated_at": req.updated_at,
         }
@@ -128,8 +149,8 @@ def _slug(session: Session, client_id: uuid.UUID) -> str:
 
 def get_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RequirementView:
     req = owned_requirement(session, principal, requirement_id)
-    latest = _latest_runs(session, [req.id]).get(req.id)
-    return _view(req, _slug(session, req.client_id), _skills(session, [req.id])[req.id], latest)
+    latest = _latest_runs(session, principal, [req.id]).get(req.id)
+    return _view(req, _slug(session, req.client_id), _skills(session, [req.id])[req.id], latest, principal)
 
 
 def _client_for(session: Session, principal: Principal, slug: str | None) -> Client:
@@ -242,10 +263,10 @@ def list_requirements(
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [r.id for r, _ in rows]
-    skills, latest = _skills(session, ids), _latest_runs(session, ids)
+    skills, latest = _skills(session, ids), _latest_runs(session, principal, ids)
     last = rows[-1][0] if rows else None
     return Page[RequirementView](
-        items=[_view(r, slug, skills[r.id], latest.get(r.id)) for r, slug in rows],
+        items=[_view(r, slug, skills[r.id], latest.get(r.id), principal) for r, slug in rows],
         next_cursor=encode_cursor([last.created_at.isoformat(), str(last.id)]) if more and last else None,
     )
 

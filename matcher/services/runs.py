@@ -90,6 +90,8 @@ def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None
 
 @event.listens_for(OrmSession, "after_commit")
 def _run_pending(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the work is not committed until the outer transaction is
     for callback in session.info.pop(_PENDING, []):
         try:
             callback()
@@ -212,6 +214,14 @@ def start_run(
                 }
                 for rid in ids
             ],
+        )
+        session.execute(  # this run is the re-match a failed trigger owed them
+            update(REQ)
+            .where(
+                REQ.c.rematch_error.is_not(None),
+                REQ.c.id.in_(select(MRR.c.requirement_id).where(MRR.c.run_id == run_id)),
+            )
+            .values(rematch_error=None, rematch_failed_at=None)
         )
         chunks = chunked(ids, chunk_size or settings.rematch_chunk_size)
         send = dispatch or default_dispatch()

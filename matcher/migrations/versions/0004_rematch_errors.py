@@ -1,0 +1,35 @@
+"""re-match trigger failures recorded on the requirement
+
+A change whose re-match could not be started (the trigger raised) is kept; the requirement
+records why (``rematch_error``, ``rematch_failed_at``) for recruiters, and the workers' sweep
+retries it.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01 02:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("requirement", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("rematch_error", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True)
+        )
+        batch_op.add_column(sa.Column("rematch_failed_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("requirement", schema=None) as batch_op:
+        batch_op.drop_column("rematch_failed_at")
+        batch_op.drop_column("rematch_error")
