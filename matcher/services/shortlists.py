@@ -41,6 +41,7 @@ from matcher.models import (
 )
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
+from matcher.services.client_card import canonical_skills
 from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.requirements import owned_requirement
 
@@ -56,8 +57,8 @@ class StateFilter(StrEnum):
 
 
 class CardSkill(BaseModel):
-    skill_key: str
-    name: str
+    skill_key: str = Field(description="The taxonomy key (clients see taxonomy skills only).")
+    name: str = Field(description="The taxonomy's canonical name (staff: the name as written).")
     years: float
     last_used: int | None
 
@@ -224,7 +225,10 @@ def _base_query(staff: bool, postgres: bool) -> Any:
         .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
         .join(REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id)
     )
-    return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id) if staff else query
+    if staff:
+        return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
+    # An erased person is gone for clients, whatever state they ask for.
+    return query.where(CAND.c.erased_at.is_(None), ENTRY.c.state != EntryState.erased.value)
 
 
 def _postgres(session: Session) -> bool:
@@ -242,11 +246,16 @@ def _filtered(
     return query.order_by(ENTRY.c.rank.is_(None), ENTRY.c.rank, ENTRY.c.score.desc(), ENTRY.c.candidate_id)
 
 
+#: No shortlist is near this long; a cursor beyond it is not one we made (and would overflow
+#: PostgreSQL's bigint OFFSET).
+MAX_OFFSET = 10_000_000
+
+
 def _window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
     offset = 0
     if cursor:
         (offset,) = decode_cursor(cursor, 1)
-        if not isinstance(offset, int) or offset < 0:
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
             raise invalid_cursor()
     if limit is not None:
         check_limit(limit)
@@ -266,7 +275,7 @@ def _client_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
             "track": r.track,
             "seniority": r.seniority,
             "years_experience": r.years_experience,
-            "skills": skills,
+            "skills": canonical_skills(skills),
             "timezone": r.timezone,
             "hourly_rate": r.hourly_rate,
             "currency": r.currency,
@@ -287,6 +296,7 @@ def _staff_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
     """The fields of a ``StaffEntryView`` from a row of ``_query(staff=True)``."""
     item = _client_item(r, skills)
     item["candidate"] |= {
+        "skills": skills,
         "external_id": r.external_id,
         "name": r.name,
         "email": r.email,
