@@ -7,15 +7,47 @@ the fixtures generator speak; the matching core gets plain data derived from the
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
-ExternalId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
-SkillName = Annotated[str, Field(min_length=1, max_length=100)]
+#: Characters that reorder what follows them on screen (a title that reads one way and is
+#: another): the bidirectional embeddings, overrides and isolates.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(value: str, *, multiline: bool = False) -> str:
+    """Refuse text that is not what it shows: control characters (ANSI escape sequences start
+    with one; line breaks and tabs only where ``multiline``), bidirectional overrides, and
+    non-empty text with nothing visible (only zero-width or other format characters)."""
+    for ch in value:
+        if ch in _BIDI_CONTROLS:
+            raise ValueError(f"must not contain the bidirectional control U+{ord(ch):04X}")
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\r\t"):
+            raise ValueError(f"must not contain the control character U+{ord(ch):04X} (e.g. an ANSI escape)")
+    if value and not any(unicodedata.category(ch)[0] not in "ZC" for ch in value):
+        raise ValueError("must contain visible characters, not only spaces or zero-width characters")
+    return value
+
+
+def plain_multiline_text(value: str) -> str:
+    return plain_text(value, multiline=True)
+
+
+#: Text of several lines (notes), held to the same rules.
+Paragraphs = Annotated[str, AfterValidator(plain_multiline_text)]
+
+
+#: One line of text as people read it (see ``plain_text``).
+Line = Annotated[str, AfterValidator(plain_text)]
+ExternalId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$"), AfterValidator(plain_text)
+]
+SkillName = Annotated[Line, Field(min_length=1, max_length=100)]
 
 #: The horizon of every date in the format. Far enough either way for any real vetting,
 #: availability or start date, and near enough that date arithmetic around it (the day before
@@ -167,15 +199,15 @@ class VettingIn(Strict):
 
 class EducationIn(Strict):
     degree: Degree = Degree.none
-    field: str | None = Field(default=None, max_length=100)
+    field: Line | None = Field(default=None, max_length=100)
 
 
 class CandidateIn(Strict):
     external_id: ExternalId
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     email: EmailStr
     track: Track
-    headline: str | None = Field(default=None, max_length=200)
+    headline: Line | None = Field(default=None, max_length=200)
     seniority: Seniority
     years_experience: float = Field(ge=0, le=60)
     skills: list[CandidateSkillIn] = Field(default_factory=list, max_length=200)
@@ -186,7 +218,7 @@ class CandidateIn(Strict):
     available_from: HorizonDate
     hours_per_week: int = Field(default=40, ge=1, le=60)
     education: EducationIn = Field(default_factory=EducationIn)
-    languages: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+    languages: list[Annotated[Line, Field(min_length=1, max_length=50)]] = Field(
         default_factory=list, max_length=20
     )
 
@@ -201,7 +233,7 @@ class RequirementSkillIn(Strict):
 
 class RequirementEducationIn(Strict):
     min_degree: Degree = Degree.none
-    fields: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+    fields: list[Annotated[Line, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=30
     )
 
@@ -209,7 +241,7 @@ class RequirementEducationIn(Strict):
 class RequirementIn(Strict):
     external_id: ExternalId
     client: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     track: Track
     seniority: Seniority
     min_years_experience: float = Field(default=0, ge=0, le=60)

@@ -50,6 +50,7 @@ from matcher.schemas import (
     ExternalId,
     HorizonDate,
     HourlyRate,
+    Line,
     Seniority,
     Track,
     VettingIn,
@@ -108,10 +109,10 @@ class CandidatePatch(NoNul):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     external_id: ExternalId | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
     track: Track | None = None
-    headline: str | None = Field(default=None, max_length=200)
+    headline: Line | None = Field(default=None, max_length=200)
     seniority: Seniority | None = None
     years_experience: float | None = Field(default=None, ge=0, le=60)
     skills: list[CandidateSkillIn] | None = Field(default=None, max_length=200)
@@ -122,7 +123,7 @@ class CandidatePatch(NoNul):
     available_from: HorizonDate | None = None
     hours_per_week: int | None = Field(default=None, ge=1, le=60)
     education: EducationIn | None = None
-    languages: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+    languages: list[Annotated[Line, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=20
     )
 

@@ -39,6 +39,7 @@ from matcher.models import (
     ShortlistEntry,
     utcnow,
 )
+from matcher.schemas import Paragraphs
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
 from matcher.services.client_card import canonical_skills
@@ -128,7 +129,7 @@ class EntryUpdate(NoNul):
     model_config = {"extra": "forbid"}
 
     status: RecruiterStatus | None = None
-    notes: str | None = Field(default=None, max_length=10_000)
+    notes: Paragraphs | None = Field(default=None, max_length=10_000)
 
 
 CAND = Candidate.__table__  # type: ignore[attr-defined]
