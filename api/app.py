@@ -20,7 +20,7 @@ from api.deps import reject_unknown_query
 from api.limits import BodySizeLimit
 from api.routers import accounts, candidates, health, match_runs, requirements, weight_profiles
 from matcher.db import get_engine
-from matcher.settings import Settings, get_settings
+from matcher.settings import Settings, check_servable, get_settings
 
 API_PREFIX = "/api/v1"
 #: Problems any authenticated route can answer.
@@ -40,6 +40,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    check_servable(settings)
     app = FastAPI(
         lifespan=_lifespan,
         title="talentmatch",

@@ -13,6 +13,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
+#: Anyone can read this in the source: a server that signs cookies with it can be signed into.
+DEFAULT_SESSION_SECRET = "change-me-in-production"
 
 
 class Settings(BaseSettings):
@@ -62,13 +64,33 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")
     max_import_records: int = Field(default=100_000, description="Most records in one API import.")
     session_secret: str = Field(
-        default="change-me-in-production",
-        description="Secret that signs UI session cookies and CSRF tokens.",
+        default=DEFAULT_SESSION_SECRET,
+        description="Secret that signs UI session cookies and CSRF tokens; the server refuses the "
+        "default outside dev_mode.",
+    )
+    dev_mode: bool = Field(
+        default=False,
+        description="Development mode (the demo and the tests): the default session secret is "
+        "accepted. Never in production.",
     )
     secure_cookies: bool = Field(default=False, description="Mark UI cookies Secure (HTTPS only).")
     today: str | None = Field(
         default=None, description="Pin 'today' (YYYY-MM-DD) for recency scoring; default is the clock."
     )
+
+
+class InsecureSettings(Exception):
+    """The settings are not fit to serve outside development (one readable line)."""
+
+
+def check_servable(settings: Settings) -> None:
+    """Refuse to serve with the well-known default session secret unless in ``dev_mode``: a
+    cookie forged with it would open any key's session."""
+    if settings.session_secret == DEFAULT_SESSION_SECRET and not settings.dev_mode:
+        raise InsecureSettings(
+            "TALENTMATCH_SESSION_SECRET is the default; set it to a long random value "
+            "(or TALENTMATCH_DEV_MODE=true for development only)"
+        )
 
 
 @lru_cache

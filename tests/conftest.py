@@ -59,6 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_VAR_KEY] = var
     for name, template in EMBEDDED.items():
         os.environ[name] = template.format(var=var)
+    os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the tests' apps run with the default session secret
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

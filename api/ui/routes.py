@@ -56,14 +56,13 @@ def sign_in(ui: AnyUi, form: Form) -> Response:
         principal = accounts.authenticate(ui.db, raw.strip() if isinstance(raw, str) else "")
     except Unauthenticated as exc:
         return ui.render("sign_in.html", status_code=401, next=target, error=exc.detail)
-    ui.start(principal.key_id)
+    ui.sign_in(principal)
     return ui.redirect(target)
 
 
 @router.post("/sign-out", dependencies=[Csrf])
 def sign_out(ui: AnyUi) -> Response:
-    ui.start(None)
-    ui.clear_cookie = True
+    ui.sign_out()
     return ui.redirect("/")
 
 
