@@ -144,7 +144,8 @@ def post_requirement(ui: SignedIn, form: Form) -> Response:
         if not exc.errors:
             f.general.append(exc.detail)
         return _form_page(ui, f, status_code=422)
-    return ui.redirect(f"/requirements/{created.id}?posted=1")
+    waiting = "&pending=1" if created.rematch_pending else ""
+    return ui.redirect(f"/requirements/{created.id}?posted=1{waiting}")
 
 
 def _entries(
@@ -180,6 +181,7 @@ def shortlist_page(
     ] = None,
     cursor: Cursor = None,
     posted: bool = False,
+    pending: bool = False,
 ) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
     chosen = RecruiterStatus(status) if status else None
@@ -200,6 +202,7 @@ def shortlist_page(
         statuses=[s.value for s in RecruiterStatus],
         more=more,
         posted=posted,
+        pending=pending,
         first_rank=1 if not cursor else None,
     )
 

@@ -59,7 +59,7 @@ from matcher.schemas import (
 from matcher.services import importing
 from matcher.services.audit import record
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
-from matcher.services.runs import call_after_commit
+from matcher.services.runs import call_after_commit, rematch_pending
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed
 from matcher.skills import load_taxonomy
@@ -93,6 +93,11 @@ class CandidateView(CandidateIn):
     resolved_skills: list[ResolvedSkill]
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    rematch_pending: bool = Field(
+        default=False,
+        description="This write started a re-match that is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
+    )
 
 
 class CandidateBody(CandidateIn, NoNul):
@@ -215,6 +220,10 @@ def _view(c: Candidate, p: CandidatePersonal, skills: Sequence[CandidateSkill]) 
     )
 
 
+def _with_rematch_state(session: Session, view: CandidateView) -> CandidateView:
+    return view.model_copy(update={"rematch_pending": rematch_pending(session)})
+
+
 def get_candidate(session: Session, candidate_id: uuid.UUID) -> CandidateView:
     cand = _live(session, candidate_id)
     personal = session.get(CandidatePersonal, candidate_id)
@@ -233,7 +242,7 @@ def create_candidate(session: Session, candidate: CandidateIn, *, actor: str) ->
         raise Conflict(f"candidate {candidate.external_id!r} already exists")
     result = importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.create", "candidate", str(result.ids[0]))
-    return get_candidate(session, result.ids[0])
+    return _with_rematch_state(session, get_candidate(session, result.ids[0]))
 
 
 def import_candidates_text(session: Session, text: str, *, actor: str, max_records: int) -> ImportSummary:
@@ -260,7 +269,7 @@ def replace_candidate(
     importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.update", "candidate", str(candidate_id))
     session.expire_all()
-    return get_candidate(session, candidate_id)
+    return _with_rematch_state(session, get_candidate(session, candidate_id))
 
 
 def patch_candidate(

@@ -33,6 +33,7 @@ from matcher.services.pages import (
     invalid_cursor,
 )
 from matcher.services.run_views import client_may_see
+from matcher.services.runs import rematch_pending
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_requirement_changed
 
@@ -63,6 +64,11 @@ class RequirementView(RequirementIn):
         "retried); staff only, null for client keys.",
     )
     rematch_failed_at: UtcDateTime | None = None
+    rematch_pending: bool = Field(
+        default=False,
+        description="This write started a re-match that is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -133,6 +139,10 @@ def _view(
     )
 
 
+def _with_rematch_state(session: Session, view: RequirementView) -> RequirementView:
+    return view.model_copy(update={"rematch_pending": rematch_pending(session)})
+
+
 def owned_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> Requirement:
     """The requirement if the caller may see it; NotFound otherwise (and for other clients')."""
     req = session.get(Requirement, requirement_id)
@@ -188,7 +198,7 @@ def create_requirement(session: Session, principal: Principal, body: Requirement
     req = _write(session, body, client, None)
     record(session, principal.actor, "requirement.create", "requirement", str(req.id))
     on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def replace_requirement(
@@ -212,7 +222,7 @@ def replace_requirement(
     _write(session, body, client, req)
     record(session, principal.actor, "requirement.update", "requirement", str(req.id))
     on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def close_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RequirementView:
@@ -225,7 +235,7 @@ def close_requirement(session: Session, principal: Principal, requirement_id: uu
         session.flush()
         record(session, principal.actor, "requirement.close", "requirement", str(req.id))
         on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def list_requirements(

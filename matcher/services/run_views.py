@@ -38,6 +38,11 @@ class RunView(BaseModel):
     started_at: UtcDateTime | None
     finished_at: UtcDateTime | None
     error: str | None
+    rematch_pending: bool = Field(
+        default=False,
+        description="This run is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
+    )
 
 
 class RunRequest(NoNul):
@@ -126,4 +131,5 @@ def start_run(session: Session, principal: Principal, request: RunRequest) -> Ru
     run = runs.start_run(
         session, request.requirement_ids, trigger="manual", requested_by=principal.actor, client_id=client_id
     )
-    return _view(runs.get_progress(session, run.id), principal)
+    view = _view(runs.get_progress(session, run.id), principal)
+    return view.model_copy(update={"rematch_pending": runs.rematch_pending(session)})

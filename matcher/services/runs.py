@@ -77,6 +77,8 @@ Dispatch = Callable[[uuid.UUID, list[list[uuid.UUID]]], None]
 # --- dispatching after commit -----------------------------------------------------------------
 
 _PENDING = "talentmatch.after_commit"
+#: How many runs this transaction started (``rematch_pending``).
+_STARTED = "talentmatch.runs_started"
 
 
 def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None:
@@ -103,13 +105,59 @@ def _run_pending(session: OrmSession) -> None:
 def _drop_pending(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)
+        session.info.pop(_STARTED, None)
 
 
-def celery_dispatch(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-    """Enqueue the chunks on the Celery broker (imported late: the tasks depend on this module)."""
-    from tasks.matching import send_chunks
+class CeleryDispatch:
+    """Enqueue a run's chunks on a Celery broker (the configured one unless ``broker_url``),
+    and tell whether that broker can be reached right now (``reachable``, cached briefly)."""
 
-    send_chunks(run_id, chunks)
+    #: How long a probe's answer stands: a reachable broker is not probed on every write, and
+    #: an unreachable one not waited for on every write either.
+    REACHABLE_FOR, UNREACHABLE_FOR = 10.0, 2.0
+    PROBE_TIMEOUT = 1.0
+
+    def __init__(self, broker_url: str | None = None) -> None:
+        self.broker_url = broker_url
+        self._known: tuple[float, bool] | None = None
+
+    def __call__(self, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+        if self.broker_url is None:  # the workers' own app (imported late: tasks import this module)
+            from tasks.matching import send_chunks
+
+            send_chunks(run_id, chunks)
+            return
+        from tasks.app import REMATCH_CHUNK, make_app
+
+        app = make_app(get_settings().model_copy(update={"broker_url": self.broker_url}))
+        try:
+            for chunk in chunks:
+                app.send_task(REMATCH_CHUNK, args=[str(run_id), [str(r) for r in chunk]])
+        finally:
+            app.close()
+
+    def reachable(self) -> bool:
+        now = time.monotonic()
+        if self._known is not None:
+            at, ok = self._known
+            if now - at < (self.REACHABLE_FOR if ok else self.UNREACHABLE_FOR):
+                return ok
+        from kombu import Connection
+
+        try:
+            with Connection(
+                self.broker_url or get_settings().broker_url, connect_timeout=self.PROBE_TIMEOUT
+            ) as c:
+                c.ensure_connection(max_retries=1, timeout=self.PROBE_TIMEOUT)
+            ok = True
+        except Exception as exc:
+            log.warning("the task broker is unreachable: %s", exc)
+            ok = False
+        self._known = (time.monotonic(), ok)
+        return ok
+
+
+celery_dispatch = CeleryDispatch()
 
 
 _dispatch_override: list[Dispatch] = []
@@ -117,6 +165,31 @@ _dispatch_override: list[Dispatch] = []
 
 def default_dispatch() -> Dispatch:
     return _dispatch_override[-1] if _dispatch_override else celery_dispatch
+
+
+def rematch_pending(session: OrmSession, dispatch: Dispatch | None = None) -> bool:
+    """Whether this transaction started a run whose dispatch cannot reach the broker now: the
+    write stands, and the run waits for the broker (``_dispatch_or_release``)."""
+    if not session.info.get(_STARTED):
+        return False
+    probe = getattr(dispatch or default_dispatch(), "reachable", None)
+    return probe is not None and not probe()
+
+
+def _dispatch_or_release(bind: Any, send: Dispatch, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    """Dispatch after commit; if that fails (the broker is down), clear the run's
+    ``dispatched_at`` so that the next sweep of any worker re-dispatches it at once instead of
+    waiting ``claim_timeout`` for it to look stalled."""
+    try:
+        send(run_id, chunks)
+    except Exception:
+        log.exception("dispatching run %s failed; the next recovery sweep dispatches it", run_id)
+        engine = bind.engine if hasattr(bind, "engine") else bind
+        try:
+            with engine.begin() as conn:
+                conn.execute(update(RUN).where(RUN.c.id == run_id).values(dispatched_at=None))
+        except Exception:
+            log.exception("could not mark run %s as undispatched", run_id)
 
 
 @contextmanager
@@ -225,7 +298,9 @@ def start_run(
         )
         chunks = chunked(ids, chunk_size or settings.rematch_chunk_size)
         send = dispatch or default_dispatch()
-        call_after_commit(session, lambda: send(run_id, chunks))
+        bind = session.get_bind()
+        session.info[_STARTED] = session.info.get(_STARTED, 0) + 1
+        call_after_commit(session, lambda: _dispatch_or_release(bind, send, run_id, chunks))
     return run
 
 
@@ -723,6 +798,7 @@ def recover_stalled_runs(
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=settings.claim_timeout)
     send = dispatch or default_dispatch()
+    bind = session.get_bind()
     recovered = []
     runs = session.execute(
         select(RUN.c.id, RUN.c.dispatched_at).where(
@@ -754,6 +830,6 @@ def recover_stalled_runs(
             continue
         log.warning("re-dispatching %d stalled requirement(s) of run %s", len(todo), run_id)
         chunks = chunked(todo, settings.rematch_chunk_size)
-        call_after_commit(session, lambda rid=run_id, c=chunks: send(rid, c))  # type: ignore[misc]
+        call_after_commit(session, lambda rid=run_id, c=chunks: _dispatch_or_release(bind, send, rid, c))  # type: ignore[misc]
         recovered.append(run_id)
     return recovered
