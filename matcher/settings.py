@@ -42,13 +42,13 @@ class Settings(BaseSettings):
         default=3600, ge=60, description="Seconds before an unacked task is redelivered (Redis)."
     )
     claim_timeout: float = Field(
-        default=300,
+        default=15,
         gt=0,
-        description="Seconds after which a requirement claimed by a worker that went silent is "
-        "re-dispatched; longer than matching one requirement takes.",
+        description="Seconds without a heartbeat after which a worker's claim on a requirement is "
+        "abandoned and re-dispatched (claims beat every claim_timeout / 4 while the work runs).",
     )
     recovery_interval: float = Field(
-        default=60, gt=0, description="Seconds between each worker's sweeps for stalled match runs."
+        default=10, gt=0, description="Seconds between each worker's sweeps for stalled match runs."
     )
     auto_rematch: bool = Field(
         default=True, description="Re-match on candidate/requirement/profile changes (off for bulk loads)."

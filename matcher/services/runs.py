@@ -13,7 +13,9 @@ Delivery is at least once, so every step is idempotent and arbitrated by the dat
   claim, or already finished, and skips it.
 * The shortlist and the row's success are written in one transaction, fenced on the claim: a
   worker that lost its claim (it was presumed dead and the row re-dispatched) writes nothing.
-* A claim is abandoned when its ``claimed_at`` is older than ``claim_timeout``, or at once when
+* Claims carry a heartbeat (``ClaimHeartbeat``): while a worker holds a claim it refreshes
+  ``claimed_at`` every ``claim_timeout / 4``. A claim is abandoned when its ``claimed_at`` is
+  older than ``claim_timeout`` (its worker stopped beating: dead), or at once when
   the claimer was a process on this host that no longer exists (a killed pool child whose task
   came back through ``reject_on_worker_lost``). A row claimed more than ``task_max_retries + 1``
   times is marked failed instead of being tried again: a requirement that keeps killing its
@@ -31,6 +33,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -591,6 +594,60 @@ def _mark_running(engine: Engine, run_id: uuid.UUID) -> None:
         s.commit()
 
 
+class ClaimHeartbeat:
+    """Keeps this process's claims alive: every ``claim_timeout / 4`` seconds a daemon thread
+    sets ``claimed_at`` to now on every row it holds. A claim whose heartbeat stopped (its
+    worker died, however: killed, out of memory, its machine gone) is older than
+    ``claim_timeout`` within that many seconds, and the next sweep of any worker re-dispatches
+    it; a live worker's claim never goes stale, however long its matching takes.
+
+    One thread per process (started on the first claim, again after a fork); it touches the
+    database only while this process holds claims.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[tuple[int, int], tuple[Engine, Claim]] = {}
+        self._pid: int | None = None
+
+    def hold(self, engine: Engine, claim: Claim, interval: float) -> None:
+        with self._lock:
+            self._held[(id(engine), claim.row_id)] = (engine, claim)
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._beat, args=(max(interval, 0.05),), name="talentmatch-claims", daemon=True
+                ).start()
+
+    def release(self, engine: Engine, claim: Claim) -> None:
+        with self._lock:
+            self._held.pop((id(engine), claim.row_id), None)
+
+    def held(self) -> list[Claim]:
+        with self._lock:
+            return [claim for _, claim in self._held.values()]
+
+    def beat(self) -> None:
+        """Refresh ``claimed_at`` of every claim this process holds (what the thread does)."""
+        with self._lock:
+            held = list(self._held.values())
+        for engine, claim in held:
+            try:
+                with engine.begin() as conn:
+                    conn.execute(update(MRR).where(_held(claim)).values(claimed_at=utcnow()))
+            except Exception as exc:
+                log.warning("claim heartbeat for requirement %s failed: %s", claim.requirement_id, exc)
+
+    def _beat(self, interval: float) -> None:
+        pid = os.getpid()
+        while self._pid == pid:
+            time.sleep(interval)
+            self.beat()
+
+
+heartbeat = ClaimHeartbeat()
+
+
 def _held(claim: Claim) -> Any:
     return (
         (MRR.c.id == claim.row_id)
@@ -720,6 +777,7 @@ def run_chunk(
         if taken is None:
             report.skipped += 1
             continue
+        heartbeat.hold(engine, taken, settings.claim_timeout / 4)
         if not started:
             _mark_running(engine, run_id)
             started = True
@@ -739,6 +797,8 @@ def run_chunk(
             log.exception("matching requirement %s in run %s failed", rid, run_id)
             _fail(engine, taken, f"{type(exc).__name__}: {exc}")
             report.failed += 1
+        finally:
+            heartbeat.release(engine, taken)
         if on_done is not None:
             on_done()
     with Session(engine) as s:
@@ -784,6 +844,18 @@ def run_inline(
 # --- recovery ---------------------------------------------------------------------------------
 
 
+def _dead_local_claimers(session: Session, run_id: uuid.UUID) -> list[str]:
+    """Claimers of the run's running requirements that were processes of this host and are
+    gone: their claims are lost now, without waiting for their heartbeat to go stale."""
+    claimers = session.scalars(
+        select(MRR.c.claimed_by)
+        .where(MRR.c.run_id == run_id, MRR.c.status == RunStatus.running.value, MRR.c.claimed_by.is_not(None))
+        .distinct()
+    )
+    me = worker_id()
+    return [c for c in claimers if c != me and _claimer_gone(c, me)]
+
+
 def recover_stalled_runs(
     session: Session, *, dispatch: Dispatch | None = None, now: dt.datetime | None = None
 ) -> list[uuid.UUID]:
@@ -810,7 +882,10 @@ def recover_stalled_runs(
             select(func.max(MRR.c.claimed_at), func.max(MRR.c.finished_at)).where(MRR.c.run_id == run_id)
         ).one()
         quiet = all(t is None or _aware(t) < stale for t in (last_claim, last_finish))
-        lost = (MRR.c.status == RunStatus.running.value) & (MRR.c.claimed_at < stale)
+        dead = _dead_local_claimers(session, run_id)
+        lost = (MRR.c.status == RunStatus.running.value) & (
+            (MRR.c.claimed_at < stale) | MRR.c.claimed_by.in_(dead)
+        )
         if quiet:
             lost = lost | (MRR.c.status == RunStatus.queued.value)
         todo = list(
