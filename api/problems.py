@@ -28,6 +28,7 @@ from matcher.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     TalentmatchError,
     Unauthenticated,
     Unavailable,
@@ -113,8 +114,14 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         slug=exc.type_slug,
         errors=exc.errors,
         instance=request.url.path,
-        headers=WWW_AUTHENTICATE if exc.status == 401 else None,
+        headers=_headers(exc),
     )
+
+
+def _headers(exc: TalentmatchError) -> dict[str, str] | None:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    return WWW_AUTHENTICATE if exc.status == 401 else None
 
 
 def _anonymous_api_call(request: Request) -> bool:

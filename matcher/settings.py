@@ -73,6 +73,16 @@ class Settings(BaseSettings):
         description="Development mode (the demo and the tests): the default session secret is "
         "accepted. Never in production.",
     )
+    rate_limit: str = Field(
+        default="10/second;300/minute",
+        description="Requests each API key may make (the limits library's notation, ';' between "
+        "limits); empty turns rate limiting off.",
+    )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="Where the counts live (limits storage URL): default the broker's Redis when "
+        "the broker is Redis (shared by every API process), else this process's memory.",
+    )
     secure_cookies: bool = Field(default=False, description="Mark UI cookies Secure (HTTPS only).")
     today: str | None = Field(
         default=None, description="Pin 'today' (YYYY-MM-DD) for recency scoring; default is the clock."
