@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from api import openapi, problems, ui
 from api.deps import reject_unknown_query
-from api.limits import BodySizeLimit, KeyRateLimit
+from api.limits import BodySizeLimit, KeyRateLimit, RateLimitByKey
 from api.routers import accounts, candidates, health, match_runs, requirements, weight_profiles
 from matcher.db import get_engine
 from matcher.settings import Settings, check_servable, get_settings
@@ -55,9 +55,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.database_url)
-    app.state.rate_limit = KeyRateLimit.from_settings(settings)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitByKey, limit=KeyRateLimit.from_settings(settings))  # runs first
 
     strict_query = [Depends(reject_unknown_query)]
     app.include_router(

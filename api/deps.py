@@ -148,14 +148,13 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def get_principal(
-    request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
     background: BackgroundTasks,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Principal:
-    """The caller of this request; 401 without a valid, unrevoked key, 429 when the key used up
-    its rate limit. The key's last use is recorded after the response, outside the request's
-    transaction.
+    """The caller of this request; 401 without a valid, unrevoked key. The key's last use is
+    recorded after the response, outside the request's transaction. (Rate limits are counted
+    before this, in ``api.limits.RateLimitByKey``.)
 
     The key is read on a connection of its own (autocommit: a single statement) that is back in
     the pool before this worker thread is: a request never holds a connection while it waits for
@@ -165,7 +164,6 @@ def get_principal(
         raise Unauthenticated("missing API key: send 'Authorization: Bearer <key>'")
     with engine.connect() as conn, Session(conn.execution_options(isolation_level="AUTOCOMMIT")) as session:
         principal = authenticate(session, credentials.credentials)
-    request.app.state.rate_limit.hit(str(principal.key_id))  # 429 past the key's share
     background.add_task(_note_key_use, engine, principal.key_id)
     return principal
 

@@ -10,6 +10,7 @@ parsing passes it through unchanged (it turns other errors into a generic 400).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -134,3 +135,43 @@ class KeyRateLimit:
             return
         wait = max(1, math.ceil(reset - time.time()))
         raise RateLimited(f"rate limit of {refused[0]} for this API key reached; retry in {wait} s", wait)
+
+
+class RateLimitByKey:
+    """Pure ASGI middleware: counts each API key's requests before anything else is done for
+    them (no worker thread, no database), so that a client flooding past its share costs the
+    others next to nothing. The bucket is the SHA-256 of the bearer token: only the holder of a
+    key can spend its share, and a made-up token only spends its own (it then gets a 401)."""
+
+    def __init__(self, app: ASGIApp, limit: KeyRateLimit) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.limit.limits and scope.get("path", "").startswith("/api/"):
+            token = _bearer(scope)
+            if token is not None:
+                try:
+                    self.limit.hit(hashlib.sha256(token).hexdigest())
+                except RateLimited as exc:
+                    await self._refuse(scope, send, exc)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, send: Send, exc: RateLimited) -> None:
+        body = problem_bytes(429, exc.detail, instance=scope.get("path"), title=exc.title, slug=exc.type_slug)
+        headers = [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(exc.retry_after).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _bearer(scope: Scope) -> bytes | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            return token.strip() or None if scheme.lower() == b"bearer" else None
+    return None
