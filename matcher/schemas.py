@@ -7,7 +7,7 @@ the fixtures generator speak; the matching core gets plain data derived from the
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import re
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -15,21 +15,37 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
-#: Characters that reorder what follows them on screen (a title that reads one way and is
-#: another): the bidirectional embeddings, overrides and isolates.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Text must be what it shows. Refused: control characters (an ANSI escape sequence starts with
+# one; tab and line breaks only in several-line text), the bidirectional embeddings, overrides
+# and isolates (a title that reads one way and is another), and, in a line, text with nothing
+# visible (only spaces or zero-width characters). The same rules are the OpenAPI ``pattern``
+# of such fields (plain character ranges, which JSON Schema, Python and Rust regexes all read)
+# and the validators below, which name the offending character.
+_CONTROL = "\\x00-\\x1f\\x7f-\\x9f"
+_BIDI = "\\u202a-\\u202e\\u2066-\\u2069"
+_BLANK = (
+    " \\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u1680\\u17b4\\u17b5\\u180e\\u2000-\\u200f"
+    "\\u2028\\u2029\\u202f\\u205f-\\u2064\\u206a-\\u206f\\u3000\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0"
+)
+LINE_PATTERN = f"^([^{_CONTROL}{_BIDI}]*[^{_CONTROL}{_BIDI}{_BLANK}][^{_CONTROL}{_BIDI}]*)?$"
+_PARAGRAPH_BAD = f"\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}"
+PARAGRAPHS_PATTERN = f"^[^{_PARAGRAPH_BAD}]*$"
+EXTERNAL_ID_PATTERN = f"^[^{_CONTROL}{_BIDI}{_BLANK}]([^{_CONTROL}{_BIDI}]*[^{_CONTROL}{_BIDI}{_BLANK}])?$"
+_BAD_IN_LINE = re.compile(f"[{_CONTROL}{_BIDI}]")
+_BAD_IN_PARAGRAPHS = re.compile(f"[{_PARAGRAPH_BAD}]")
+_VISIBLE = re.compile(f"[^{_CONTROL}{_BIDI}{_BLANK}]")
 
 
 def plain_text(value: str, *, multiline: bool = False) -> str:
-    """Refuse text that is not what it shows: control characters (ANSI escape sequences start
-    with one; line breaks and tabs only where ``multiline``), bidirectional overrides, and
-    non-empty text with nothing visible (only zero-width or other format characters)."""
-    for ch in value:
-        if ch in _BIDI_CONTROLS:
-            raise ValueError(f"must not contain the bidirectional control U+{ord(ch):04X}")
-        if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\r\t"):
-            raise ValueError(f"must not contain the control character U+{ord(ch):04X} (e.g. an ANSI escape)")
-    if value and not any(unicodedata.category(ch)[0] not in "ZC" for ch in value):
+    """``value`` if it is what it shows (see above); ValueError naming the character if not."""
+    bad = (_BAD_IN_PARAGRAPHS if multiline else _BAD_IN_LINE).search(value)
+    if bad:
+        ch = bad.group()
+        kind = "bidirectional control" if "\u202a" <= ch <= "\u2069" else "control character"
+        raise ValueError(
+            f"must not contain the {kind} U+{ord(ch):04X} (e.g. an ANSI escape or text reversal)"
+        )
+    if value and not multiline and not _VISIBLE.search(value):
         raise ValueError("must contain visible characters, not only spaces or zero-width characters")
     return value
 
@@ -38,14 +54,25 @@ def plain_multiline_text(value: str) -> str:
     return plain_text(value, multiline=True)
 
 
-#: Text of several lines (notes), held to the same rules.
-Paragraphs = Annotated[str, AfterValidator(plain_multiline_text)]
+#: One line of text as people read it.
+Line = Annotated[str, AfterValidator(plain_text), Field(json_schema_extra={"pattern": LINE_PATTERN})]
+#: Text of several lines (notes): tabs and line breaks allowed, nothing else hidden.
+Paragraphs = Annotated[
+    str, AfterValidator(plain_multiline_text), Field(json_schema_extra={"pattern": PARAGRAPHS_PATTERN})
+]
 
 
-#: One line of text as people read it (see ``plain_text``).
-Line = Annotated[str, AfterValidator(plain_text)]
+def _external_id(value: str) -> str:
+    plain_text(value)
+    if not re.fullmatch(EXTERNAL_ID_PATTERN, value):
+        raise ValueError("must not start or end with a space or an invisible character")
+    return value
+
+
 ExternalId = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$"), AfterValidator(plain_text)
+    str,
+    AfterValidator(_external_id),
+    Field(min_length=1, max_length=64, json_schema_extra={"pattern": EXTERNAL_ID_PATTERN}),
 ]
 SkillName = Annotated[Line, Field(min_length=1, max_length=100)]
 
@@ -60,7 +87,10 @@ HorizonDate = Annotated[
         ge=FIRST_DATE,
         le=LAST_DATE,
         description=f"A date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}.",
-        json_schema_extra={"formatMinimum": FIRST_DATE.isoformat(), "formatMaximum": LAST_DATE.isoformat()},
+        json_schema_extra={
+            "formatMinimum": FIRST_DATE.isoformat(),
+            "formatMaximum": LAST_DATE.isoformat(),
+        },
     ),
 ]
 #: Money per hour, in the record's currency: at least one unit (a subnormal 1e-320 is no rate).
