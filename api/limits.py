@@ -15,6 +15,7 @@ import logging
 import math
 import time
 
+import anyio
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
@@ -158,7 +159,13 @@ class RateLimitByKey:
                     return
         await self.app(scope, receive, send)
 
+    #: A refused request is answered after this pause: a client that ignores Retry-After and
+    #: retries at once is slowed to a few requests per second per connection, so its 429s cost
+    #: the server (and the others) next to nothing; a well-behaved client waits longer anyway.
+    REFUSAL_DELAY = 0.5
+
     async def _refuse(self, scope: Scope, send: Send, exc: RateLimited) -> None:
+        await anyio.sleep(self.REFUSAL_DELAY)
         body = problem_bytes(429, exc.detail, instance=scope.get("path"), title=exc.title, slug=exc.type_slug)
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
