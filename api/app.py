@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from api import openapi, problems, ui
 from api.deps import reject_unknown_query
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, KeyRateLimit, RateLimitByKey
 from api.routers import (
     accounts,
     attention,
@@ -31,7 +31,7 @@ from api.routers import (
     weight_profiles,
 )
 from matcher.db import get_engine
-from matcher.settings import Settings, get_settings
+from matcher.settings import Settings, check_servable, get_settings
 
 API_PREFIX = "/api/v1"
 #: Problems any authenticated route can answer.
@@ -51,6 +51,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    check_servable(settings)
     app = FastAPI(
         lifespan=_lifespan,
         title="talentmatch",
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine(settings.database_url)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitByKey, limit=KeyRateLimit.from_settings(settings))  # runs first
 
     strict_query = [Depends(reject_unknown_query)]
     app.include_router(

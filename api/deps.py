@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
+import math
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 from anyio import CancelScope, CapacityLimiter, to_thread
-from fastapi import BackgroundTasks, Depends, Query, Request, Security
+from fastapi import BackgroundTasks, Depends, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
@@ -105,6 +107,35 @@ class SessionRoute(APIRoute):
             endpoint = _committing(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def with_bounded_json(request: Request) -> Response:
+            return await handler(BoundedJsonRequest(request.scope, request.receive))
+
+        return with_bounded_json
+
+
+#: Integers in a JSON body with more digits than this are read as an out-of-range number, so
+#: that the field's own validation refuses them by name (Python refuses to parse more than
+#: 4,300 digits at all, which FastAPI reports as a 400 that names no field).
+MAX_JSON_INT_DIGITS = 100
+
+
+def _bounded_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
+        return -math.inf if text.startswith("-") else math.inf
+    return int(text)
+
+
+class BoundedJsonRequest(Request):
+    """A request whose JSON body reads absurdly long integers as infinite (see ``_bounded_int``)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_int=_bounded_int)
+        return self._json
+
 
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__
@@ -122,7 +153,8 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Principal:
     """The caller of this request; 401 without a valid, unrevoked key. The key's last use is
-    recorded after the response, outside the request's transaction.
+    recorded after the response, outside the request's transaction. (Rate limits are counted
+    before this, in ``api.limits.RateLimitByKey``.)
 
     The key is read on a connection of its own (autocommit: a single statement) that is back in
     the pool before this worker thread is: a request never holds a connection while it waits for

@@ -28,6 +28,7 @@ from matcher.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     TalentmatchError,
     Unauthenticated,
     Unavailable,
@@ -100,6 +101,10 @@ def _validation_field(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "(body)"
 
 
+#: Sent with every 401 (RFC 9110): how to authenticate.
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="talentmatch"'}
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TalentmatchError)
     return problem_response(
@@ -109,11 +114,26 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         slug=exc.type_slug,
         errors=exc.errors,
         instance=request.url.path,
+        headers=_headers(exc),
     )
+
+
+def _headers(exc: TalentmatchError) -> dict[str, str] | None:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    return WWW_AUTHENTICATE if exc.status == 401 else None
+
+
+def _anonymous_api_call(request: Request) -> bool:
+    """A call to the JSON API without credentials: every API route that takes a body needs a
+    key, so such a caller learns that first, not what is wrong with its body."""
+    return request.url.path.startswith("/api/") and "authorization" not in request.headers
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if _anonymous_api_call(request) and any(e.get("loc", ())[:1] == ("body",) for e in exc.errors()):
+        return await _domain(request, Unauthenticated("missing API key: send 'Authorization: Bearer <key>'"))
     errors = [
         FieldError(field=_validation_field(err.get("loc", ())), reason=str(err.get("msg", "invalid")))
         for err in exc.errors()
@@ -150,6 +170,8 @@ async def http_problem(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     kind = _KINDS.get(exc.status_code)
     headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers |= WWW_AUTHENTICATE
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
     return problem_response(

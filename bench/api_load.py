@@ -134,6 +134,8 @@ def start_server(url: str, port: int, workers: int, tmp: Path) -> subprocess.Pop
         "TALENTMATCH_BROKER_URL": f"sqla+sqlite:///{tmp / 'broker.db'}",
         "TALENTMATCH_RESULT_BACKEND": f"db+sqlite:///{tmp / 'results.db'}",
         "TALENTMATCH_AUTO_REMATCH": "false",
+        "TALENTMATCH_DEV_MODE": "true",  # a scratch server with the default session secret
+        "TALENTMATCH_RATE_LIMIT": os.environ.get("TALENTMATCH_RATE_LIMIT", ""),  # raw throughput: off
     }
     cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
     # A keep-alive timeout longer than uvicorn's 5 s: on a saturated 2-CPU box the event loop can

@@ -74,6 +74,18 @@ class Unavailable(TalentmatchError):
     type_slug = "unavailable"
 
 
+class RateLimited(TalentmatchError):
+    """The caller's key used up its share; ``retry_after`` seconds until it may try again."""
+
+    status = 429
+    title = "Too many requests"
+    type_slug = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 @dataclass
 class ImportReport:
     """What an import did, for the CLI and the API."""

@@ -14,6 +14,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
+#: Anyone can read this in the source: a server that signs cookies with it can be signed into.
+DEFAULT_SESSION_SECRET = "change-me-in-production"
 
 
 class Settings(BaseSettings):
@@ -41,13 +43,13 @@ class Settings(BaseSettings):
         default=3600, ge=60, description="Seconds before an unacked task is redelivered (Redis)."
     )
     claim_timeout: float = Field(
-        default=300,
+        default=15,
         gt=0,
-        description="Seconds after which a requirement claimed by a worker that went silent is "
-        "re-dispatched; longer than matching one requirement takes.",
+        description="Seconds without a heartbeat after which a worker's claim on a requirement is "
+        "abandoned and re-dispatched (claims beat every claim_timeout / 4 while the work runs).",
     )
     recovery_interval: float = Field(
-        default=60, gt=0, description="Seconds between each worker's sweeps for stalled match runs."
+        default=10, gt=0, description="Seconds between each worker's sweeps for stalled match runs."
     )
     auto_rematch: bool = Field(
         default=True, description="Re-match on candidate/requirement/profile changes (off for bulk loads)."
@@ -63,14 +65,44 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")
     max_import_records: int = Field(default=100_000, description="Most records in one API import.")
     session_secret: str = Field(
-        default="change-me-in-production",
-        description="Secret that signs UI session cookies and CSRF tokens.",
+        default=DEFAULT_SESSION_SECRET,
+        description="Secret that signs UI session cookies and CSRF tokens; the server refuses the "
+        "default outside dev_mode.",
+    )
+    dev_mode: bool = Field(
+        default=False,
+        description="Development mode (the demo and the tests): the default session secret is "
+        "accepted. Never in production.",
+    )
+    rate_limit: str = Field(
+        default="10/second;300/minute",
+        description="Requests each API key may make (the limits library's notation, ';' between "
+        "limits); empty turns rate limiting off.",
+    )
+    rate_limit_storage: str | None = Field(
+        default=None,
+        description="Where the counts live (limits storage URL): default the broker's Redis when "
+        "the broker is Redis (shared by every API process), else this process's memory.",
     )
     secure_cookies: bool = Field(default=False, description="Mark UI cookies Secure (HTTPS only).")
     today: dt.date | None = Field(
         default=None,
         description="Pin 'today' (YYYY-MM-DD) for scoring and demo data; default is the clock's UTC date.",
     )
+
+
+class InsecureSettings(Exception):
+    """The settings are not fit to serve outside development (one readable line)."""
+
+
+def check_servable(settings: Settings) -> None:
+    """Refuse to serve with the well-known default session secret unless in ``dev_mode``: a
+    cookie forged with it would open any key's session."""
+    if settings.session_secret == DEFAULT_SESSION_SECRET and not settings.dev_mode:
+        raise InsecureSettings(
+            "TALENTMATCH_SESSION_SECRET is the default; set it to a long random value "
+            "(or TALENTMATCH_DEV_MODE=true for development only)"
+        )
 
 
 @lru_cache

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from matcher.db import make_engine, session_scope
 from matcher.services.matching import warm
 from matcher.services.runs import celery_dispatch, recover_stalled_runs
+from matcher.services.triggers import retry_failed_triggers
 from matcher.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Sweeper(threading.Thread):
                 try:
                     with session_scope(engine) as session:
                         recover_stalled_runs(session, dispatch=celery_dispatch)
+                        retry_failed_triggers(session, dispatch=celery_dispatch)
                 except Exception:
                     log.exception("recovery sweep failed")
                 if self._stop_event.wait(self.interval * random.uniform(0.8, 1.2)):

@@ -83,6 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, template in EMBEDDED.items():
         os.environ[name] = template.format(var=var)
     os.environ["TALENTMATCH_TODAY"] = TODAY.isoformat()
+    os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the tests' apps run with the default session secret
+    os.environ["TALENTMATCH_RATE_LIMIT"] = ""  # tests that exercise rate limits set their own
 
 
 def pytest_report_header(config: pytest.Config) -> str:

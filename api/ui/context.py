@@ -32,6 +32,7 @@ from api.deps import get_session, get_settings
 from api.ui.session import (
     CSRF_FIELD,
     CSRF_HEADER,
+    MAX_AGE_SECONDS,
     UiSession,
     check_csrf,
     clear_session,
@@ -41,6 +42,7 @@ from api.ui.session import (
 )
 from matcher.errors import TalentmatchError, Unauthenticated
 from matcher.models import Role
+from matcher.services import ui_sessions
 from matcher.services.accounts import Principal
 from matcher.services.ui_views import principal_for_key_id
 from matcher.settings import Settings
@@ -135,6 +137,19 @@ class Ui:
         self.session = UiSession.fresh(key_id)
         self.cookie_dirty = True
 
+    def sign_in(self, principal: Principal) -> None:
+        """A new session for ``principal``'s key, open on the server until sign-out or expiry."""
+        self.start(principal.key_id)
+        ui_sessions.open_session(
+            self.db, self.session.nonce, principal.key_id, max_age_seconds=MAX_AGE_SECONDS
+        )
+
+    def sign_out(self) -> None:
+        """End the session on the server (every copy of the cookie) and drop the cookie."""
+        ui_sessions.close_session(self.db, self.session.nonce)
+        self.start(None)
+        self.clear_cookie = True
+
     def finish(self, response: Response) -> Response:
         """Attach the cookie (when it changed) and the security headers."""
         if self.clear_cookie:
@@ -179,6 +194,8 @@ def get_ui(
     request.state.ui = ui
     if session.key_id is not None:
         try:
+            if not ui_sessions.is_open(db, session.nonce, session.key_id):
+                raise Unauthenticated("your session has ended; sign in again")
             ui.principal = principal_for_key_id(db, session.key_id)
         except Unauthenticated:
             ui.start(None)

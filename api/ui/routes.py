@@ -79,14 +79,13 @@ def sign_in(ui: AnyUi, form: Form) -> Response:
         principal = accounts.authenticate(ui.db, raw.strip() if isinstance(raw, str) else "")
     except Unauthenticated as exc:
         return ui.render("sign_in.html", status_code=401, next=target, error=exc.detail)
-    ui.start(principal.key_id)
+    ui.sign_in(principal)
     return ui.redirect(target)
 
 
 @router.post("/sign-out", dependencies=[Csrf])
 def sign_out(ui: AnyUi) -> Response:
-    ui.start(None)
-    ui.clear_cookie = True
+    ui.sign_out()
     return ui.redirect("/")
 
 
@@ -217,7 +216,8 @@ def post_requirement(ui: SignedIn, form: Form) -> Response:
         if not exc.errors:
             f.general.append(exc.detail)
         return form_page(ui, f, status_code=422, new_client=new_client)
-    return ui.redirect(f"/requirements/{created.id}?posted=1")
+    waiting = "&pending=1" if created.rematch_pending else ""
+    return ui.redirect(f"/requirements/{created.id}?posted=1{waiting}")
 
 
 @router.get("/requirements/{requirement_id}/edit")
@@ -315,6 +315,7 @@ def shortlist_page(
     stage: Annotated[str | None, Query(pattern=f"^({'|'.join(s.value for s in Stage)})?$")] = None,
     cursor: Cursor = None,
     posted: bool = False,
+    pending: bool = False,
 ) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
     chosen = Stage(stage) if stage else None
@@ -342,6 +343,7 @@ def shortlist_page(
         diagnosis=diagnosed,
         more=more,
         posted=posted,
+        pending=pending,
         first_rank=1 if not cursor else None,
     )
 

@@ -62,6 +62,8 @@ def demo(
     from matcher.services.seeding import seed as seed_data
     from matcher.settings import get_settings
 
+    os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the demo's well-known keys and secret are for development
+    get_settings.cache_clear()
     settings = get_settings()
     db.upgrade()
     with progress_bar("seeding", candidates + requirements) as advance, db.session_scope() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app
+from matcher.cli import app, fail
 
 
 @app.command()
@@ -17,9 +17,13 @@ def serve(
     """Serve the API (OpenAPI at /docs and /openapi.json) on the configured database."""
     import uvicorn
 
-    from matcher.settings import get_settings
+    from matcher.settings import InsecureSettings, check_servable, get_settings
 
     settings = get_settings()
+    try:
+        check_servable(settings)
+    except InsecureSettings as exc:
+        raise fail(str(exc)) from None
     uvicorn.run(
         "api.main:app",
         host=host or settings.api_host,

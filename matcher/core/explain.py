@@ -31,14 +31,17 @@ def _cost(lost: float) -> str:
 
 
 def _how(sc: SkillCredit) -> str:
+    """How the candidate's skill met the requirement's, in taxonomy words only: a skill name as
+    the candidate wrote it is free text (it can hold a name or a phone number) and never goes
+    into a reason. A skill outside the taxonomy matched the requirement's own text, so that
+    text names it."""
     assert sc.best is not None
     have = sc.best.skill
     if sc.best.key != sc.required.key:
-        return f"{have.written} -> {sc.required.skill.label}, related {sc.relation:.0%}"
+        return f"{have.name or 'a related skill'} -> {sc.required.skill.label}, related {sc.relation:.0%}"
     method = f"fuzzy {have.confidence:.0f}%" if have.method == "fuzzy" else have.method
-    if have.written.casefold() == have.label.casefold():
-        return f"{have.label}, {method}"
-    return f"{have.written} -> {have.label}, {method}"
+    name = have.name if have.method != "unknown" and have.name else sc.required.skill.label
+    return f"{name}, {method}"
 
 
 def _years(sc: SkillCredit) -> str:
@@ -145,15 +148,18 @@ def _availability(candidate: CandidateProfile, requirement: RequirementProfile, 
 def _education(candidate: CandidateProfile, requirement: RequirementProfile, field_ok: bool) -> str:
     if requirement.min_degree is Degree.none and not requirement.education_fields:
         return "no education requirement"
+    # The candidate's field of study is free text: the reason names the degree level and the
+    # requirement's accepted field it matched, never what the candidate wrote.
     have = candidate.degree.value
-    if candidate.field_of_study:
-        have += f" in {candidate.field_of_study}"
     meets = DEGREE_LEVEL[candidate.degree] >= DEGREE_LEVEL[requirement.min_degree]
     level = "meets" if meets else "below"
     verdicts = [f"{level} {requirement.min_degree.value}"]
     if requirement.education_fields:
-        fields = ", ".join(requirement.education_fields)
-        verdicts.append(f"field {'accepted' if field_ok else 'not among'} {fields}")
+        accepted = [a for a in requirement.education_fields if f.field_matches(candidate.field_of_study, [a])]
+        if field_ok and accepted:
+            verdicts.append(f"field accepted: {accepted[0]}")
+        else:
+            verdicts.append(f"field not among {', '.join(requirement.education_fields)}")
     return f"education {have}: {'; '.join(verdicts)}"
 
 

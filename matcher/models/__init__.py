@@ -1,6 +1,6 @@
 """The database tables (SQLModel). Importing this package registers every table on the metadata."""
 
-from matcher.models.accounts import ApiKey, Client, Role
+from matcher.models.accounts import ApiKey, Client, Role, UiSessionRecord
 from matcher.models.audit import AuditEntry
 from matcher.models.base import utcnow
 from matcher.models.candidates import Candidate, CandidatePersonal, CandidateSkill
@@ -27,6 +27,7 @@ __all__ = [
     "RunStatus",
     "ShortlistEntry",
     "SkillKind",
+    "UiSessionRecord",
     "WeightProfileRecord",
     "new_handle",
     "utcnow",

@@ -35,3 +35,15 @@ class ApiKey(SQLModel, table=True):
     created_at: dt.datetime = timestamp()
     revoked_at: dt.datetime | None = timestamp(nullable=True)
     last_used_at: dt.datetime | None = timestamp(nullable=True)
+
+
+class UiSessionRecord(SQLModel, table=True):
+    """A signed-in web UI session. The cookie carries a random nonce; only its SHA-256 is
+    stored. Signing out deletes the row, so the cookie ends everywhere it was copied."""
+
+    __tablename__ = "ui_session"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    key_id: uuid.UUID = Field(foreign_key="api_key.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = timestamp()
+    expires_at: dt.datetime = timestamp(index=True)

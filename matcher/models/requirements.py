@@ -46,6 +46,13 @@ class Requirement(SQLModel, table=True):
     weight_profile_id: uuid.UUID | None = Field(default=None, foreign_key="weight_profile.id")
     created_at: dt.datetime = timestamp()
     updated_at: dt.datetime = timestamp()
+    rematch_error: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why the re-match a change should have started could not be started; the "
+        "worker's sweep retries it, and any run over the requirement clears it.",
+    )
+    rematch_failed_at: dt.datetime | None = timestamp(nullable=True)
 
 
 class RequirementSkill(SQLModel, table=True):

@@ -14,8 +14,8 @@ carry ids, never candidate data, so the result backend holds nothing to erase.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import logging
 import re
 import uuid
 from collections import defaultdict
@@ -39,6 +39,7 @@ from matcher.models import (
     MatchRun,
     MatchRunRequirement,
     PipelineEvent,
+    Requirement,
     ShortlistEntry,
     utcnow,
 )
@@ -48,6 +49,9 @@ from matcher.schemas import (
     CandidateSkillIn,
     EducationIn,
     ExternalId,
+    HorizonDate,
+    HourlyRate,
+    Line,
     Seniority,
     Track,
     VettingIn,
@@ -56,10 +60,17 @@ from matcher.schemas import (
 from matcher.services import importing
 from matcher.services.audit import record
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
+from matcher.services.runs import call_after_commit, rematch_pending
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed
+from matcher.skills import load_taxonomy
 
 ERASED = "[erased]"
+log = logging.getLogger(__name__)
+ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
+REQ = Requirement.__table__  # type: ignore[attr-defined]
 #: Tables whose ``error`` text could quote a candidate (an exception message).
 _RUN_TABLES = (MatchRun.__table__, MatchRunRequirement.__table__)  # type: ignore[attr-defined]
 
@@ -84,6 +95,11 @@ class CandidateView(CandidateIn):
     resolved_skills: list[ResolvedSkill]
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    rematch_pending: bool = Field(
+        default=False,
+        description="This write started a re-match that is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
+    )
 
 
 class CandidateBody(CandidateIn, NoNul):
@@ -97,24 +113,24 @@ class CandidatePatch(NoNul):
     replaced as a whole. The merged record is validated as a full candidate.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     external_id: ExternalId | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = None
     track: Track | None = None
-    headline: str | None = Field(default=None, max_length=200)
+    headline: Line | None = Field(default=None, max_length=200)
     seniority: Seniority | None = None
     years_experience: float | None = Field(default=None, ge=0, le=60)
     skills: list[CandidateSkillIn] | None = Field(default=None, max_length=200)
     vetting: VettingIn | None = None
-    hourly_rate: float | None = Field(default=None, gt=0, le=10_000)
+    hourly_rate: HourlyRate | None = None
     currency: str | None = None
     timezone: str | None = None
-    available_from: dt.date | None = None
+    available_from: HorizonDate | None = None
     hours_per_week: int | None = Field(default=None, ge=1, le=60)
     education: EducationIn | None = None
-    languages: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+    languages: list[Annotated[Line, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=20
     )
 
@@ -211,6 +227,10 @@ def _view(c: Candidate, p: CandidatePersonal, skills: Sequence[CandidateSkill]) 
     )
 
 
+def _with_rematch_state(session: Session, view: CandidateView) -> CandidateView:
+    return view.model_copy(update={"rematch_pending": rematch_pending(session)})
+
+
 def get_candidate(session: Session, candidate_id: uuid.UUID) -> CandidateView:
     cand = _live(session, candidate_id)
     personal = session.get(CandidatePersonal, candidate_id)
@@ -229,7 +249,7 @@ def create_candidate(session: Session, candidate: CandidateIn, *, actor: str) ->
         raise Conflict(f"candidate {candidate.external_id!r} already exists")
     result = importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.create", "candidate", str(result.ids[0]))
-    return get_candidate(session, result.ids[0])
+    return _with_rematch_state(session, get_candidate(session, result.ids[0]))
 
 
 def import_candidates_text(session: Session, text: str, *, actor: str, max_records: int) -> ImportSummary:
@@ -256,7 +276,7 @@ def replace_candidate(
     importing.import_candidates(session, [candidate], actor=actor)
     record(session, actor, "candidate.update", "candidate", str(candidate_id))
     session.expire_all()
-    return get_candidate(session, candidate_id)
+    return _with_rematch_state(session, get_candidate(session, candidate_id))
 
 
 def patch_candidate(
@@ -316,8 +336,45 @@ def list_candidates(
     )
 
 
+#: Name and email parts shorter than this are scrubbed as whole words only ("Li" must not eat
+#: "Linux"); longer ones wherever they occur ("Quoll" in "QuollDB").
+_WHOLE_WORD_BELOW = 4
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def identity_tokens(name: str, email: str) -> list[str]:
+    """What identifies the person, longest first: the name and the email as written, every word
+    of the name, the email's local part and each word of it, and its domain."""
+    local, _, domain = email.partition("@")
+    whole = [name.strip(), email.strip(), local, domain]
+    words = _TOKEN.findall(name) + _TOKEN.findall(local)
+    tokens = [t for t in (*whole, *words) if t and (len(t) > 1 or t.isdigit())]
+    tokens += [json.dumps(t)[1:-1] for t in tokens]  # as JSON escapes non-ASCII text
+    return sorted(dict.fromkeys(tokens), key=lambda t: (-len(t), t))
+
+
+_PHONE = re.compile(r"\+?\d[\d ().-]{5,}\d")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_COUNTRY_CODE = re.compile(r"^\+\d{1,3}[ .-]?")
+
+
+def phone_numbers(text: str) -> list[str]:
+    """Phone-number-like runs in free text ("+1 555 0199", "(030) 1234-567"), each also without
+    its country code, so that a copy written either way is found."""
+    found = [
+        m.group().strip()
+        for m in _PHONE.finditer(text)
+        if sum(c.isdigit() for c in m.group()) >= 7 and not _DATE.fullmatch(m.group().strip())
+    ]
+    return list(dict.fromkeys([*found, *(_COUNTRY_CODE.sub("", f) for f in found)]))
+
+
 def _pattern(secrets: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(s) for s in secrets), re.IGNORECASE)
+    parts = [
+        re.escape(s) if len(s) >= _WHOLE_WORD_BELOW else rf"(?<![^\W_]){re.escape(s)}(?![^\W_])"
+        for s in secrets
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
@@ -331,55 +388,79 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
-def _needles(personal: CandidatePersonal) -> list[str]:
-    """The strings to erase, as stored and as JSON escapes them (non-ASCII names)."""
-    out = [s for s in (personal.name, personal.email) if s.strip()]
-    out += [json.dumps(s)[1:-1] for s in out]
-    return list(dict.fromkeys(out))
-
-
 def _mentions(column: Any, needles: Sequence[str]) -> Any:
-    """SQL: ``column`` (text, or JSON cast to text) contains one of ``needles``, any case."""
+    """SQL: ``column`` (text, or JSON cast to text) contains one of ``needles``, any case (a
+    superset of what ``_pattern`` matches; the scrub decides)."""
     return or_(*(func.lower(column).contains(n.lower(), autoescape=True) for n in needles))
 
 
+def _scrub_rows(
+    session: Session, table: Any, column: Any, needles: Sequence[str], pattern: re.Pattern[str]
+) -> int:
+    """Scrub ``column`` (text or JSON) of every row of ``table`` that mentions a needle; the
+    number of rows changed."""
+    text = cast(column, String) if column.type.__class__.__name__ in ("JSON", "JSONB") else column
+    changed = 0
+    for row_id, value in session.execute(sa_select(table.c.id, column).where(_mentions(text, needles))).all():
+        scrubbed = _scrub(value, pattern)
+        if scrubbed != value:
+            session.execute(sa_update(table).where(table.c.id == row_id).values({column.name: scrubbed}))
+            changed += 1
+    return changed
+
+
+def _forget_free_text(session: Session, cand: Candidate) -> list[str]:
+    """Drop what the candidate typed (headline, field of study, languages, skill names as
+    written); a skill outside the taxonomy goes, as its key is made from the text. The texts
+    dropped, to scrub from whatever copied them."""
+    taxonomy = load_taxonomy()
+    typed = [t for t in (cand.headline, cand.education_field, *cand.languages) if t]
+    for skill in session.exec(select(CandidateSkill).where(CandidateSkill.candidate_id == cand.id)).all():
+        typed.append(skill.raw_name)
+        known = taxonomy.skills.get(skill.skill_key)
+        if known is None:
+            session.delete(skill)
+        else:
+            skill.raw_name = known.name
+            session.add(skill)
+    cand.headline = None
+    cand.education_field = None
+    cand.languages = []
+    phones = [p for t in typed for p in phone_numbers(t)]
+    kept = [t.strip() for t in (*typed, *phones) if len(t.strip()) >= _WHOLE_WORD_BELOW]
+    return list(dict.fromkeys([*kept, *(json.dumps(t)[1:-1] for t in kept)]))
+
+
 def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) -> ErasureReport:
-    """Erase a candidate's personal data everywhere; keep the anonymised matching history."""
+    """Erase a candidate's identity everywhere; keep the anonymised matching history.
+
+    Gone: the ``candidate_personal`` row, the external id (a link to the firm's ATS), all
+    free text the candidate gave, and every token of the name and email wherever it was
+    copied (recruiter notes on any entry, reasons, audit details, run and trigger errors). On
+    PostgreSQL the affected tables are vacuumed after the commit, so no dead row version keeps
+    the old text; SQLite overwrites freed space (``secure_delete``) and its journal is
+    checkpointed.
+    """
     cand = _live(session, candidate_id)
     personal = session.get(CandidatePersonal, candidate_id)
     now = utcnow()
+    typed = _forget_free_text(session, cand)
+    tokens = identity_tokens(personal.name, personal.email) if personal is not None else []
+    needles = sorted(dict.fromkeys([*tokens, *typed]), key=lambda t: (-len(t), t))
     notes_scrubbed = audit_scrubbed = 0
-    if personal is not None:
-        needles = _needles(personal)
+    if needles:
         pattern = _pattern(needles)
-        notes = session.exec(select(PipelineEvent).where(_mentions(PipelineEvent.text, needles))).all()
-        for event in notes:
-            event.text = _scrub(event.text, pattern)
-            session.add(event)
-        written_for_client = session.exec(
-            select(ShortlistEntry).where(
-                _mentions(ShortlistEntry.client_note, needles)
-                | _mentions(ShortlistEntry.decline_comment, needles)
-            )
-        ).all()
-        for entry in written_for_client:
-            entry.client_note = _scrub(entry.client_note, pattern)
-            entry.decline_comment = _scrub(entry.decline_comment, pattern)
-            session.add(entry)
-        notes_scrubbed = len(notes) + len(written_for_client)
-        audits = session.exec(
-            select(AuditEntry).where(_mentions(cast(AuditEntry.details, String), needles))
-        ).all()
-        for audit in audits:
-            audit.details = _scrub(audit.details, pattern)
-            session.add(audit)
-        audit_scrubbed = len(audits)
+        session.flush()
+        notes_scrubbed = _scrub_rows(session, EVENT, EVENT.c.text, needles, pattern)
+        notes_scrubbed += _scrub_rows(session, ENTRY, ENTRY.c.client_note, needles, pattern)
+        notes_scrubbed += _scrub_rows(session, ENTRY, ENTRY.c.decline_comment, needles, pattern)
+        _scrub_rows(session, ENTRY, ENTRY.c.reasons, needles, pattern)
+        audit_scrubbed = _scrub_rows(session, AUDIT, AUDIT.c.details, needles, pattern)
         for table in _RUN_TABLES:
-            mentioned = sa_select(table.c.id, table.c.error).where(_mentions(table.c.error, needles))
-            for row_id, error in session.execute(mentioned).all():
-                session.execute(
-                    sa_update(table).where(table.c.id == row_id).values(error=_scrub(error, pattern))
-                )
+            _scrub_rows(session, table, table.c.error, needles, pattern)
+        _scrub_rows(session, REQ, REQ.c.rematch_error, needles, pattern)
+        session.expire_all()
+    if personal is not None:
         session.delete(personal)
     entries = session.exec(select(ShortlistEntry).where(ShortlistEntry.candidate_id == candidate_id)).all()
     for entry in entries:
@@ -387,8 +468,8 @@ def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) ->
         entry.rank = None
         entry.updated_at = now
         session.add(entry)
+    cand = _live(session, candidate_id)
     cand.external_id = f"erased-{uuid.uuid4().hex}"
-    cand.headline = None
     cand.erased_at = now
     cand.updated_at = now
     session.add(cand)
@@ -409,4 +490,35 @@ def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) ->
         report.model_dump(mode="json", exclude={"id", "erased_at"}),
     )
     on_candidates_changed(session, [candidate_id], actor=actor)
+    bind = session.get_bind()
+    call_after_commit(session, lambda: purge_dead_rows(bind, _ERASURE_TABLES))
     return report
+
+
+#: Every table erasure changes: their dead row versions still hold the old text until vacuumed.
+_ERASURE_TABLES = (
+    "candidate_personal",
+    "candidate",
+    "candidate_skill",
+    "shortlist_entry",
+    "audit_entry",
+    "match_run",
+    "match_run_requirement",
+    "requirement",
+)
+
+
+def purge_dead_rows(bind: Any, tables: Sequence[str]) -> None:
+    """After an erasure commits: PostgreSQL vacuums ``tables`` (dead row versions and the
+    index entries pointing at them go); SQLite checkpoints and truncates its write-ahead log,
+    so no earlier page image lingers there. Best effort: a failure is logged, the erasure stands."""
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "postgresql":
+                for table in tables:
+                    conn.exec_driver_sql(f'VACUUM "{table}"')
+            elif engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:
+        log.exception("could not purge dead rows after an erasure")

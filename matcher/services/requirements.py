@@ -32,6 +32,8 @@ from matcher.services.pages import (
     encode_cursor,
     invalid_cursor,
 )
+from matcher.services.run_views import client_may_see
+from matcher.services.runs import rematch_pending
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_requirement_changed
 
@@ -53,7 +55,19 @@ class RequirementView(RequirementIn):
     id: uuid.UUID
     weight_profile_id: uuid.UUID | None
     latest_run_id: uuid.UUID | None = Field(
-        default=None, description="The latest match run of this requirement (see /match-runs/{id})."
+        default=None,
+        description="The latest match run of this requirement the caller may read (see /match-runs/{id}).",
+    )
+    rematch_error: str | None = Field(
+        default=None,
+        description="Why the re-match a change should have started could not start (it is "
+        "retried); staff only, null for client keys.",
+    )
+    rematch_failed_at: UtcDateTime | None = None
+    rematch_pending: bool = Field(
+        default=False,
+        description="This write started a re-match that is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
     )
     created_at: UtcDateTime
     updated_at: UtcDateTime
@@ -84,32 +98,49 @@ def _skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[
     return out
 
 
-def _latest_runs(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """Requirement id -> id of the latest run that included it."""
+def _latest_runs(
+    session: Session, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Requirement id -> id of the latest run that included it, of those the caller may read
+    (a client cannot read a run a candidate change started over other clients' requirements)."""
     if not ids:
         return {}
-    rows = session.exec(
+    query = (
         select(MatchRunRequirement.requirement_id, MatchRun.id, MatchRun.created_at)
         .join(MatchRun, col(MatchRun.id) == col(MatchRunRequirement.run_id))
         .where(col(MatchRunRequirement.requirement_id).in_(ids))
-        .order_by(col(MatchRun.created_at), col(MatchRunRequirement.id))
-    ).all()
+    )
+    if principal.is_client:
+        query = query.where(client_may_see(principal.client_id))  # type: ignore[arg-type]
+    rows = session.exec(query.order_by(col(MatchRun.created_at), col(MatchRunRequirement.id))).all()
     return {rid: run_id for rid, run_id, _ in rows}
 
 
 def _view(
-    req: Requirement, slug: str, skills: Sequence[RequirementSkill], latest_run: uuid.UUID | None
+    req: Requirement,
+    slug: str,
+    skills: Sequence[RequirementSkill],
+    latest_run: uuid.UUID | None,
+    principal: Principal,
 ) -> RequirementView:
+    """The view in the caller's words: trigger errors are a staff matter."""
+    staff = not principal.is_client
     return RequirementView.model_validate(
         {
             **requirement_record(req, slug, skills),
             "id": req.id,
             "weight_profile_id": req.weight_profile_id,
             "latest_run_id": latest_run,
+            "rematch_error": req.rematch_error if staff else None,
+            "rematch_failed_at": req.rematch_failed_at if staff else None,
             "created_at": req.created_at,
             "updated_at": req.updated_at,
         }
     )
+
+
+def _with_rematch_state(session: Session, view: RequirementView) -> RequirementView:
+    return view.model_copy(update={"rematch_pending": rematch_pending(session)})
 
 
 def owned_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> Requirement:
@@ -128,8 +159,8 @@ def _slug(session: Session, client_id: uuid.UUID) -> str:
 
 def get_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RequirementView:
     req = owned_requirement(session, principal, requirement_id)
-    latest = _latest_runs(session, [req.id]).get(req.id)
-    return _view(req, _slug(session, req.client_id), _skills(session, [req.id])[req.id], latest)
+    latest = _latest_runs(session, principal, [req.id]).get(req.id)
+    return _view(req, _slug(session, req.client_id), _skills(session, [req.id])[req.id], latest, principal)
 
 
 def _client_for(session: Session, principal: Principal, slug: str | None) -> Client:
@@ -167,7 +198,7 @@ def create_requirement(session: Session, principal: Principal, body: Requirement
     req = _write(session, body, client, None)
     record(session, principal.actor, "requirement.create", "requirement", str(req.id))
     on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def replace_requirement(
@@ -191,7 +222,7 @@ def replace_requirement(
     _write(session, body, client, req)
     record(session, principal.actor, "requirement.update", "requirement", str(req.id))
     on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def close_requirement(session: Session, principal: Principal, requirement_id: uuid.UUID) -> RequirementView:
@@ -213,7 +244,7 @@ def set_requirement_status(
         action = "requirement.close" if status is RequirementStatus.closed else "requirement.status"
         record(session, principal.actor, action, "requirement", str(req.id), {"status": status.value})
         on_requirement_changed(session, req.id, actor=principal.actor)
-    return get_requirement(session, principal, req.id)
+    return _with_rematch_state(session, get_requirement(session, principal, req.id))
 
 
 def list_requirements(
@@ -251,10 +282,10 @@ def list_requirements(
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [r.id for r, _ in rows]
-    skills, latest = _skills(session, ids), _latest_runs(session, ids)
+    skills, latest = _skills(session, ids), _latest_runs(session, principal, ids)
     last = rows[-1][0] if rows else None
     return Page[RequirementView](
-        items=[_view(r, slug, skills[r.id], latest.get(r.id)) for r, slug in rows],
+        items=[_view(r, slug, skills[r.id], latest.get(r.id), principal) for r, slug in rows],
         next_cursor=encode_cursor([last.created_at.isoformat(), str(last.id)]) if more and last else None,
     )
 

@@ -11,6 +11,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, exists, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from matcher.errors import NotFound
@@ -25,7 +26,7 @@ class RunView(BaseModel):
     id: uuid.UUID
     status: RunStatus
     trigger: str
-    requested_by: str
+    requested_by: str | None = Field(description="The key that started it; staff only, null for client keys.")
     total: int
     processed: int
     failed: int
@@ -37,6 +38,11 @@ class RunView(BaseModel):
     started_at: UtcDateTime | None
     finished_at: UtcDateTime | None
     error: str | None
+    rematch_pending: bool = Field(
+        default=False,
+        description="This run is waiting: the task queue cannot be "
+        "reached. The write is saved; the re-match is dispatched as soon as the queue is back.",
+    )
 
 
 class RunRequest(NoNul):
@@ -53,12 +59,12 @@ class RunRequest(NoNul):
     )
 
 
-def _view(progress: runs.RunProgress) -> RunView:
+def _view(progress: runs.RunProgress, principal: Principal) -> RunView:
     return RunView(
         id=progress.id,
         status=progress.status,
         trigger=progress.trigger,
-        requested_by=progress.requested_by,
+        requested_by=None if principal.is_client else progress.requested_by,
         total=progress.total,
         processed=progress.processed,
         failed=progress.failed,
@@ -73,14 +79,16 @@ def _view(progress: runs.RunProgress) -> RunView:
     )
 
 
-def _client_may_see(client_id: uuid.UUID | None) -> object:
-    """SQL: the run is the client's own, or all its requirements are the client's."""
+def client_may_see(client_id: uuid.UUID | None) -> object:
+    """SQL: the run is the client's own, or all its requirements are the client's. (Aliased
+    tables, so it also works inside a query that joins ``match_run_requirement`` itself.)"""
+    mrr, req = aliased(MatchRunRequirement), aliased(Requirement)
     foreign = exists().where(
-        col(MatchRunRequirement.run_id) == col(MatchRun.id),
-        col(MatchRunRequirement.requirement_id) == col(Requirement.id),
-        col(Requirement.client_id) != client_id,
+        col(mrr.run_id) == col(MatchRun.id),
+        col(mrr.requirement_id) == col(req.id),
+        col(req.client_id) != client_id,
     )
-    mine = exists().where(col(MatchRunRequirement.run_id) == col(MatchRun.id))
+    mine = exists().where(col(mrr.run_id) == col(MatchRun.id))
     return or_(col(MatchRun.client_id) == client_id, and_(col(MatchRun.client_id).is_(None), mine, ~foreign))
 
 
@@ -91,7 +99,7 @@ def _visible_ids(
     if run_id is not None:
         query = query.where(MatchRun.id == run_id)
     if principal.is_client:
-        query = query.where(_client_may_see(principal.client_id))  # type: ignore[arg-type]
+        query = query.where(client_may_see(principal.client_id))  # type: ignore[arg-type]
     return list(session.exec(query.order_by(col(MatchRun.created_at).desc(), col(MatchRun.id)).limit(limit)))
 
 
@@ -99,13 +107,16 @@ def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunVie
     """A run's progress (recounted), if the caller may see it."""
     if not _visible_ids(session, principal, 1, run_id):
         raise NotFound(f"no match run {run_id}")
-    return _view(runs.get_progress(session, run_id))
+    return _view(runs.get_progress(session, run_id), principal)
 
 
 def list_runs(session: Session, principal: Principal, *, limit: int = 20) -> list[RunView]:
     """The latest runs the caller may see, newest first."""
     check_limit(limit)
-    return [_view(runs.get_progress(session, rid)) for rid in _visible_ids(session, principal, limit, None)]
+    return [
+        _view(runs.get_progress(session, rid), principal)
+        for rid in _visible_ids(session, principal, limit, None)
+    ]
 
 
 def start_run(session: Session, principal: Principal, request: RunRequest) -> RunView:
@@ -120,4 +131,5 @@ def start_run(session: Session, principal: Principal, request: RunRequest) -> Ru
     run = runs.start_run(
         session, request.requirement_ids, trigger="manual", requested_by=principal.actor, client_id=client_id
     )
-    return _view(runs.get_progress(session, run.id))
+    view = _view(runs.get_progress(session, run.id), principal)
+    return view.model_copy(update={"rematch_pending": runs.rematch_pending(session)})

@@ -13,7 +13,9 @@ Delivery is at least once, so every step is idempotent and arbitrated by the dat
   claim, or already finished, and skips it.
 * The shortlist and the row's success are written in one transaction, fenced on the claim: a
   worker that lost its claim (it was presumed dead and the row re-dispatched) writes nothing.
-* A claim is abandoned when its ``claimed_at`` is older than ``claim_timeout``, or at once when
+* Claims carry a heartbeat (``ClaimHeartbeat``): while a worker holds a claim it refreshes
+  ``claimed_at`` every ``claim_timeout / 4``. A claim is abandoned when its ``claimed_at`` is
+  older than ``claim_timeout`` (its worker stopped beating: dead), or at once when
   the claimer was a process on this host that no longer exists (a killed pool child whose task
   came back through ``reject_on_worker_lost``). A row claimed more than ``task_max_retries + 1``
   times is marked failed instead of being tried again: a requirement that keeps killing its
@@ -31,6 +33,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +80,8 @@ Dispatch = Callable[[uuid.UUID, list[list[uuid.UUID]]], None]
 # --- dispatching after commit -----------------------------------------------------------------
 
 _PENDING = "talentmatch.after_commit"
+#: How many runs this transaction started (``rematch_pending``).
+_STARTED = "talentmatch.runs_started"
 
 
 def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None:
@@ -90,6 +95,8 @@ def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None
 
 @event.listens_for(OrmSession, "after_commit")
 def _run_pending(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the work is not committed until the outer transaction is
     for callback in session.info.pop(_PENDING, []):
         try:
             callback()
@@ -101,13 +108,59 @@ def _run_pending(session: OrmSession) -> None:
 def _drop_pending(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_PENDING, None)
+        session.info.pop(_STARTED, None)
 
 
-def celery_dispatch(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-    """Enqueue the chunks on the Celery broker (imported late: the tasks depend on this module)."""
-    from tasks.matching import send_chunks
+class CeleryDispatch:
+    """Enqueue a run's chunks on a Celery broker (the configured one unless ``broker_url``),
+    and tell whether that broker can be reached right now (``reachable``, cached briefly)."""
 
-    send_chunks(run_id, chunks)
+    #: How long a probe's answer stands: a reachable broker is not probed on every write, and
+    #: an unreachable one not waited for on every write either.
+    REACHABLE_FOR, UNREACHABLE_FOR = 10.0, 2.0
+    PROBE_TIMEOUT = 1.0
+
+    def __init__(self, broker_url: str | None = None) -> None:
+        self.broker_url = broker_url
+        self._known: tuple[float, bool] | None = None
+
+    def __call__(self, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+        if self.broker_url is None:  # the workers' own app (imported late: tasks import this module)
+            from tasks.matching import send_chunks
+
+            send_chunks(run_id, chunks)
+            return
+        from tasks.app import REMATCH_CHUNK, make_app
+
+        app = make_app(get_settings().model_copy(update={"broker_url": self.broker_url}))
+        try:
+            for chunk in chunks:
+                app.send_task(REMATCH_CHUNK, args=[str(run_id), [str(r) for r in chunk]])
+        finally:
+            app.close()
+
+    def reachable(self) -> bool:
+        now = time.monotonic()
+        if self._known is not None:
+            at, ok = self._known
+            if now - at < (self.REACHABLE_FOR if ok else self.UNREACHABLE_FOR):
+                return ok
+        from kombu import Connection
+
+        try:
+            with Connection(
+                self.broker_url or get_settings().broker_url, connect_timeout=self.PROBE_TIMEOUT
+            ) as c:
+                c.ensure_connection(max_retries=1, timeout=self.PROBE_TIMEOUT)
+            ok = True
+        except Exception as exc:
+            log.warning("the task broker is unreachable: %s", exc)
+            ok = False
+        self._known = (time.monotonic(), ok)
+        return ok
+
+
+celery_dispatch = CeleryDispatch()
 
 
 _dispatch_override: list[Dispatch] = []
@@ -115,6 +168,31 @@ _dispatch_override: list[Dispatch] = []
 
 def default_dispatch() -> Dispatch:
     return _dispatch_override[-1] if _dispatch_override else celery_dispatch
+
+
+def rematch_pending(session: OrmSession, dispatch: Dispatch | None = None) -> bool:
+    """Whether this transaction started a run whose dispatch cannot reach the broker now: the
+    write stands, and the run waits for the broker (``_dispatch_or_release``)."""
+    if not session.info.get(_STARTED):
+        return False
+    probe = getattr(dispatch or default_dispatch(), "reachable", None)
+    return probe is not None and not probe()
+
+
+def _dispatch_or_release(bind: Any, send: Dispatch, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    """Dispatch after commit; if that fails (the broker is down), clear the run's
+    ``dispatched_at`` so that the next sweep of any worker re-dispatches it at once instead of
+    waiting ``claim_timeout`` for it to look stalled."""
+    try:
+        send(run_id, chunks)
+    except Exception:
+        log.exception("dispatching run %s failed; the next recovery sweep dispatches it", run_id)
+        engine = bind.engine if hasattr(bind, "engine") else bind
+        try:
+            with engine.begin() as conn:
+                conn.execute(update(RUN).where(RUN.c.id == run_id).values(dispatched_at=None))
+        except Exception:
+            log.exception("could not mark run %s as undispatched", run_id)
 
 
 @contextmanager
@@ -213,9 +291,19 @@ def start_run(
                 for rid in ids
             ],
         )
+        session.execute(  # this run is the re-match a failed trigger owed them
+            update(REQ)
+            .where(
+                REQ.c.rematch_error.is_not(None),
+                REQ.c.id.in_(select(MRR.c.requirement_id).where(MRR.c.run_id == run_id)),
+            )
+            .values(rematch_error=None, rematch_failed_at=None)
+        )
         chunks = chunked(ids, chunk_size or settings.rematch_chunk_size)
         send = dispatch or default_dispatch()
-        call_after_commit(session, lambda: send(run_id, chunks))
+        bind = session.get_bind()
+        session.info[_STARTED] = session.info.get(_STARTED, 0) + 1
+        call_after_commit(session, lambda: _dispatch_or_release(bind, send, run_id, chunks))
     return run
 
 
@@ -506,6 +594,60 @@ def _mark_running(engine: Engine, run_id: uuid.UUID) -> None:
         s.commit()
 
 
+class ClaimHeartbeat:
+    """Keeps this process's claims alive: every ``claim_timeout / 4`` seconds a daemon thread
+    sets ``claimed_at`` to now on every row it holds. A claim whose heartbeat stopped (its
+    worker died, however: killed, out of memory, its machine gone) is older than
+    ``claim_timeout`` within that many seconds, and the next sweep of any worker re-dispatches
+    it; a live worker's claim never goes stale, however long its matching takes.
+
+    One thread per process (started on the first claim, again after a fork); it touches the
+    database only while this process holds claims.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[tuple[int, int], tuple[Engine, Claim]] = {}
+        self._pid: int | None = None
+
+    def hold(self, engine: Engine, claim: Claim, interval: float) -> None:
+        with self._lock:
+            self._held[(id(engine), claim.row_id)] = (engine, claim)
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._beat, args=(max(interval, 0.05),), name="talentmatch-claims", daemon=True
+                ).start()
+
+    def release(self, engine: Engine, claim: Claim) -> None:
+        with self._lock:
+            self._held.pop((id(engine), claim.row_id), None)
+
+    def held(self) -> list[Claim]:
+        with self._lock:
+            return [claim for _, claim in self._held.values()]
+
+    def beat(self) -> None:
+        """Refresh ``claimed_at`` of every claim this process holds (what the thread does)."""
+        with self._lock:
+            held = list(self._held.values())
+        for engine, claim in held:
+            try:
+                with engine.begin() as conn:
+                    conn.execute(update(MRR).where(_held(claim)).values(claimed_at=utcnow()))
+            except Exception as exc:
+                log.warning("claim heartbeat for requirement %s failed: %s", claim.requirement_id, exc)
+
+    def _beat(self, interval: float) -> None:
+        pid = os.getpid()
+        while self._pid == pid:
+            time.sleep(interval)
+            self.beat()
+
+
+heartbeat = ClaimHeartbeat()
+
+
 def _held(claim: Claim) -> Any:
     return (
         (MRR.c.id == claim.row_id)
@@ -635,6 +777,7 @@ def run_chunk(
         if taken is None:
             report.skipped += 1
             continue
+        heartbeat.hold(engine, taken, settings.claim_timeout / 4)
         if not started:
             _mark_running(engine, run_id)
             started = True
@@ -654,6 +797,8 @@ def run_chunk(
             log.exception("matching requirement %s in run %s failed", rid, run_id)
             _fail(engine, taken, f"{type(exc).__name__}: {exc}")
             report.failed += 1
+        finally:
+            heartbeat.release(engine, taken)
         if on_done is not None:
             on_done()
     with Session(engine) as s:
@@ -699,6 +844,18 @@ def run_inline(
 # --- recovery ---------------------------------------------------------------------------------
 
 
+def _dead_local_claimers(session: Session, run_id: uuid.UUID) -> list[str]:
+    """Claimers of the run's running requirements that were processes of this host and are
+    gone: their claims are lost now, without waiting for their heartbeat to go stale."""
+    claimers = session.scalars(
+        select(MRR.c.claimed_by)
+        .where(MRR.c.run_id == run_id, MRR.c.status == RunStatus.running.value, MRR.c.claimed_by.is_not(None))
+        .distinct()
+    )
+    me = worker_id()
+    return [c for c in claimers if c != me and _claimer_gone(c, me)]
+
+
 def recover_stalled_runs(
     session: Session, *, dispatch: Dispatch | None = None, now: dt.datetime | None = None
 ) -> list[uuid.UUID]:
@@ -713,6 +870,7 @@ def recover_stalled_runs(
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=settings.claim_timeout)
     send = dispatch or default_dispatch()
+    bind = session.get_bind()
     recovered = []
     runs = session.execute(
         select(RUN.c.id, RUN.c.dispatched_at).where(
@@ -724,7 +882,10 @@ def recover_stalled_runs(
             select(func.max(MRR.c.claimed_at), func.max(MRR.c.finished_at)).where(MRR.c.run_id == run_id)
         ).one()
         quiet = all(t is None or _aware(t) < stale for t in (last_claim, last_finish))
-        lost = (MRR.c.status == RunStatus.running.value) & (MRR.c.claimed_at < stale)
+        dead = _dead_local_claimers(session, run_id)
+        lost = (MRR.c.status == RunStatus.running.value) & (
+            (MRR.c.claimed_at < stale) | MRR.c.claimed_by.in_(dead)
+        )
         if quiet:
             lost = lost | (MRR.c.status == RunStatus.queued.value)
         todo = list(
@@ -744,6 +905,6 @@ def recover_stalled_runs(
             continue
         log.warning("re-dispatching %d stalled requirement(s) of run %s", len(todo), run_id)
         chunks = chunked(todo, settings.rematch_chunk_size)
-        call_after_commit(session, lambda rid=run_id, c=chunks: send(rid, c))  # type: ignore[misc]
+        call_after_commit(session, lambda rid=run_id, c=chunks: _dispatch_or_release(bind, send, rid, c))  # type: ignore[misc]
         recovered.append(run_id)
     return recovered

@@ -41,6 +41,7 @@ from matcher.models import (
     ShortlistEntry,
 )
 from matcher.services.accounts import Principal
+from matcher.services.client_card import canonical_skills
 from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.requirements import owned_requirement
 
@@ -58,8 +59,8 @@ class StateFilter(StrEnum):
 
 
 class CardSkill(BaseModel):
-    skill_key: str
-    name: str
+    skill_key: str = Field(description="The taxonomy key (clients see taxonomy skills only).")
+    name: str = Field(description="The taxonomy's canonical name (staff: the name as written).")
     years: float
     last_used: int | None
 
@@ -249,7 +250,10 @@ def _base_query(staff: bool, postgres: bool) -> Any:
         .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
         .join(REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id)
     )
-    return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id) if staff else query
+    if staff:
+        return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
+    # An erased person is gone for clients, whatever state they ask for.
+    return query.where(CAND.c.erased_at.is_(None), ENTRY.c.state != EntryState.erased.value)
 
 
 def _postgres(session: Session) -> bool:
@@ -292,11 +296,16 @@ def _client_filtered(query: Any, requirement_id: uuid.UUID, stage: Stage | None)
     return query.order_by(ENTRY.c.presented_at, ENTRY.c.handle)
 
 
+#: No shortlist is near this long; a cursor beyond it is not one we made (and would overflow
+#: PostgreSQL's bigint OFFSET).
+MAX_OFFSET = 10_000_000
+
+
 def _window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
     offset = 0
     if cursor:
         (offset,) = decode_cursor(cursor, 1)
-        if not isinstance(offset, int) or offset < 0:
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
             raise invalid_cursor()
     if limit is not None:
         check_limit(limit)
@@ -315,7 +324,7 @@ def client_card(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
         "track": r.track,
         "seniority": r.seniority,
         "years_experience": r.years_experience,
-        "skills": skills,
+        "skills": canonical_skills(skills),
         "timezone": r.timezone,
         "hourly_rate": r.hourly_rate,
         "currency": r.currency,
@@ -349,6 +358,7 @@ def _staff_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
         "candidate": client_card(r, skills)
         | {
             "id": r.id,
+            "skills": skills,
             "external_id": r.external_id,
             "name": r.name,
             "email": r.email,

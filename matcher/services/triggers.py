@@ -5,20 +5,26 @@ requirements the change can affect, and the run's chunks are enqueued only once 
 transaction commits (a rolled-back change enqueues nothing). ``TALENTMATCH_AUTO_REMATCH=false``
 turns them off, for bulk loads and tests; every function then returns None, as it does when
 nothing is affected.
+
+A trigger never fails the change that fired it. It works in a savepoint; if it raises, the
+savepoint is rolled back, the error is logged and recorded on the requirements it may concern
+(``rematch_error``: recruiters see it) and the change commits. The workers' sweep retries
+those requirements (``retry_failed_triggers``); any run over a requirement clears its record.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.timezones import overlap_hours
-from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry
+from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry, utcnow
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
 from matcher.services import profiles
 from matcher.services.runs import Dispatch, open_requirement_ids, start_run
@@ -32,9 +38,48 @@ ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 BULK_CANDIDATES = 500
 _IN = 1000
 
+log = logging.getLogger(__name__)
+
 
 def _enabled() -> bool:
     return get_settings().auto_rematch
+
+
+def _record_failure(session: Session, ids: Sequence[uuid.UUID], error: str) -> None:
+    """Note on each requirement that its re-match could not be started, for the sweep's retry."""
+    now = utcnow()
+    try:
+        with session.begin_nested():
+            for i in range(0, len(ids), _IN):
+                session.execute(
+                    update(REQ)
+                    .where(REQ.c.id.in_(ids[i : i + _IN]))
+                    .values(rematch_error=error[:2000], rematch_failed_at=now)
+                )
+    except Exception:
+        log.exception("could not record the failed re-match trigger on %d requirement(s)", len(ids))
+
+
+def _guarded(
+    session: Session,
+    trigger: str,
+    start: Callable[[], MatchRun | None],
+    concerned: Callable[[], Sequence[uuid.UUID]],
+) -> MatchRun | None:
+    """``start()`` in a savepoint; if it raises, roll the savepoint back, log, and record the
+    failure on the ``concerned()`` requirements instead of failing the caller's change."""
+    try:
+        with session.begin_nested():
+            return start()
+    except Exception as exc:
+        log.exception("re-match trigger %r failed; the change is kept and the re-match retried", trigger)
+        try:
+            ids = list(concerned())
+        except Exception:
+            log.exception("could not tell which requirements the failed %r trigger concerns", trigger)
+            return None
+        _record_failure(session, ids, f"{trigger} re-match could not start: {type(exc).__name__}: {exc}")
+        return None
 
 
 def _start(
@@ -46,7 +91,16 @@ def _start(
 
 
 def _plausible(c: Any, r: Any) -> bool:
-    """The hard filters a candidate can be checked against cheaply (the core decides)."""
+    """The hard filters a candidate can be checked against cheaply (the core decides). A pair
+    the check cannot judge (it raises) is plausible: re-matching too much is only slower."""
+    try:
+        return _passes(c, r)
+    except Exception:
+        log.exception("pre-filter failed for requirement %s; it is re-matched anyway", r.id)
+        return True
+
+
+def _passes(c: Any, r: Any) -> bool:
     if c.track != r.track or c.vetting_status != VettingStatus.passed.value or c.erased_at is not None:
         return False
     if c.hours_per_week < r.hours_per_week or c.available_from > r.start_by:
@@ -120,7 +174,13 @@ def on_candidates_changed(
     they could enter or leave (``affected_by_candidates``)."""
     if not _enabled():
         return None
-    return _start(session, affected_by_candidates(session, candidate_ids), "candidates", actor, dispatch)
+    ids = list(candidate_ids)
+    return _guarded(
+        session,
+        "candidates",
+        lambda: _start(session, affected_by_candidates(session, ids), "candidates", actor, dispatch),
+        lambda: open_requirement_ids(session),
+    )
 
 
 def on_requirements_changed(
@@ -135,6 +195,15 @@ def on_requirements_changed(
     if not _enabled():
         return None
     ids = list(dict.fromkeys(requirement_ids))
+    return _guarded(
+        session,
+        "requirement",
+        lambda: _start(session, _open_of(session, ids), "requirement", actor, dispatch),
+        lambda: ids,
+    )
+
+
+def _open_of(session: Session, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     open_ids: set[uuid.UUID] = set()
     for i in range(0, len(ids), _IN):
         open_ids.update(
@@ -144,7 +213,7 @@ def on_requirements_changed(
                 )
             )
         )
-    return _start(session, [i for i in ids if i in open_ids], "requirement", actor, dispatch)
+    return [i for i in ids if i in open_ids]
 
 
 def on_requirement_changed(
@@ -169,5 +238,27 @@ def on_profile_changed(
     (the track): re-match the open requirements that use it."""
     if not _enabled():
         return None
-    ids = profiles.requirements_using(session, profile_id_or_track)
-    return _start(session, ids, "profile", actor, dispatch)
+    return _guarded(
+        session,
+        "profile",
+        lambda: _start(
+            session, profiles.requirements_using(session, profile_id_or_track), "profile", actor, dispatch
+        ),
+        lambda: open_requirement_ids(session),
+    )
+
+
+def retry_failed_triggers(session: Session, *, dispatch: Dispatch | None = None) -> MatchRun | None:
+    """Start one run over the open requirements whose trigger failed (the run clears their
+    record); what the workers' sweep calls. None when there is none."""
+    ids = list(
+        session.scalars(
+            select(REQ.c.id)
+            .where(REQ.c.rematch_error.is_not(None), REQ.c.status == RequirementStatus.open.value)
+            .order_by(REQ.c.rematch_failed_at, REQ.c.id)
+        )
+    )
+    if not ids:
+        return None
+    log.warning("retrying the re-match of %d requirement(s) whose trigger failed", len(ids))
+    return start_run(session, ids, trigger="retry", requested_by="system", dispatch=dispatch)

@@ -22,6 +22,7 @@ from schemathesis import Case
 
 from api.app import create_app
 from fixtures.generator import generate_candidates, generate_requirements
+from matcher.schemas import FIRST_DATE, LAST_DATE
 from matcher.services.pages import encode_cursor
 from matcher.settings import Settings
 from tests.api.conftest import World
@@ -41,6 +42,9 @@ schemathesis.openapi.format(
     ),
 )
 schemathesis.openapi.format("shortlist-cursor", st.integers(0, 10_000).map(lambda n: encode_cursor([n])))
+# Every date the API takes lies on the horizon its schema states (formatMinimum/formatMaximum,
+# which the generator does not read).
+schemathesis.openapi.format("date", st.dates(FIRST_DATE, LAST_DATE).map(dt.date.isoformat))
 
 
 @schemathesis.serializer("application/x-ndjson")
