@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         description="Test hook: sleep this long per requirement in a re-match, so tests can kill a "
         "worker mid-run. Leave at 0.",
     )
+    task_gate_dir: Path | None = Field(
+        default=None,
+        description="Test hook: before matching each requirement a worker takes one token file from "
+        "this folder, waiting while there is none, so a test stops a worker at an exact point of a "
+        "run. Leave unset.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")

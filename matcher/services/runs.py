@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, insert, select, update
@@ -688,6 +689,20 @@ class ChunkReport:
     pool_ms: float = 0.0
 
 
+def _take_gate_token(folder: Path) -> None:
+    """Test hook (``task_gate_dir``): take one token file from ``folder``, waiting while there is
+    none. Tokens are files, so a test in another process hands out exactly as many requirements
+    as it wants matched and the worker stops, holding its claim, at the next one."""
+    while True:
+        for token in sorted(folder.glob("*")):
+            try:
+                token.unlink()
+            except FileNotFoundError:  # another worker process took it first
+                continue
+            return
+        time.sleep(0.05)
+
+
 def _match_claimed(
     engine: Engine,
     claim: Claim,
@@ -699,6 +714,8 @@ def _match_claimed(
 ) -> bool:
     """Match and persist one claimed requirement; False when the claim was lost meanwhile."""
     start = time.perf_counter()
+    if settings.task_gate_dir is not None:
+        _take_gate_token(settings.task_gate_dir)
     if settings.task_delay_seconds:
         time.sleep(settings.task_delay_seconds)
     with Session(engine) as s:

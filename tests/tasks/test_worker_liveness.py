@@ -37,7 +37,10 @@ def stack(db_url: str, tmp_path: Path) -> Iterator[Stack]:
 
 def test_a_killed_worker_stalls_its_run_for_seconds_not_minutes(engine: Engine, stack: Stack) -> None:
     prepare(engine)
-    first = stack.start_worker("worker-1")
+    gate = stack.cwd / "gate"  # one requirement matched, then the worker holds its next claim
+    gate.mkdir()
+    (gate / "1").touch()
+    first = stack.start_worker("worker-1", TALENTMATCH_TASK_GATE_DIR=str(gate))
     out = stack.cli("rematch")
     found = re.search(r"run ([0-9a-f-]{36}) queued: (\d+)", out)
     assert found, out
@@ -48,7 +51,7 @@ def test_a_killed_worker_stalls_its_run_for_seconds_not_minutes(engine: Engine, 
             running = session.scalar(
                 select(MRR.c.id).where(MRR.c.run_id == run_id, MRR.c.status == "running")
             )
-        return row.processed >= 1 and running is not None
+        return row.processed == 1 and running is not None
 
     wait_for(engine, run_id, claimed, 90, stack)
     stack.kill(first)  # the whole process group: main process and pool children
