@@ -40,6 +40,7 @@ def candidate_matches(
 def add_to_shortlist(
     requirement_id: uuid.UUID, candidate_id: uuid.UUID, session: SessionDep, caller: Staff
 ) -> ShortlistAddition:
-    """Put the candidate on the requirement's shortlist with recruiter status shortlisted; a
+    """Put the candidate on the requirement's shortlist at stage shortlisted (a new entry moves
+    there as a recorded pipeline event; one a recruiter already moved on keeps its stage); a
     candidate outside the top N gets an entry scored now; an ineligible one is a 409."""
-    return placements.add_to_shortlist(session, requirement_id, candidate_id, actor=caller.actor)
+    return placements.add_to_shortlist(session, caller, requirement_id, candidate_id)

@@ -40,7 +40,7 @@ def best_panel(ui: Ui, candidate_id: uuid.UUID) -> dict[str, Any]:
 def add_to_shortlist(ui: StaffUi, candidate_id: uuid.UUID, requirement_id: uuid.UUID) -> Response:
     """One click from the panel: the candidate goes on that requirement's shortlist."""
     try:
-        placements.add_to_shortlist(ui.db, requirement_id, candidate_id, actor=ui.me.actor)
+        placements.add_to_shortlist(ui.db, ui.me, requirement_id, candidate_id)
     except TalentmatchError as exc:
         ui.db.rollback()
         from api.ui.routes import candidate_page_response

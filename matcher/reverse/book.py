@@ -7,7 +7,9 @@ few dozen time zones and start dates, a handful of budgets, education rules and 
 ``estimate`` works out each distinct piece once for the candidate, with the core's own formulas
 (``matcher.core.components``), gathers the pieces per requirement by code, and combines them
 in the reference's order of operations (``py_sum`` is what the built-in ``sum`` does, the total
-is ``components.total_score`` itself), so the estimate is the core's score to the last bit.
+is ``components.total_score`` itself, and a requirement of the other track takes
+``components.cross_track_score`` of it, or excludes the candidate when its track is hard), so
+the estimate is the core's score to the last bit.
 
 It is still only an estimate as far as callers are concerned: ``rank_requirements`` re-scores
 the contenders with ``Scorer`` and checks them against it, so a change to the core that this
@@ -44,6 +46,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 _total_score = np.frompyfunc(f.total_score, 2, 1)
+_cross_track_score = np.frompyfunc(f.cross_track_score, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class RequirementBook:
         self._track = np.array([r.track.value for r in reqs], dtype=object)
         self._hours = np.array([r.hours_per_week for r in reqs], dtype=np.int64)
         self._hard = np.array([r.must_have_is_hard for r in reqs], dtype=bool)
+        self._track_hard = np.array([r.track_is_hard for r in reqs], dtype=bool)
         self._experience = _Codes()
         self._exp_code = self._experience.array([r.min_years_experience for r in reqs])
         self._seniority = _Codes()
@@ -255,8 +259,11 @@ class RequirementBook:
         weights = self._weights[self._prof_code]
         base = 100.0 * py_sum([weights[:, k] * values[comp] for k, comp in enumerate(Component)])
         score = np.asarray(_total_score(base, must), dtype=np.float64)
+        other_track = self._track != c.track.value
+        if other_track.any():
+            score[other_track] = np.asarray(_cross_track_score(score[other_track]), dtype=np.float64)
 
-        eligible = (self._track == c.track.value) & (self._hours <= c.hours_per_week)
+        eligible = ~(other_track & self._track_hard) & (self._hours <= c.hours_per_week)
         if c.vetting_status is not VettingStatus.passed:
             eligible[:] = False
         eligible &= ~(ratios > 1.0 + f.RATE_TOLERANCE)[self._rate_code]

@@ -44,6 +44,7 @@ class RequirementMatch(BaseModel):
     profile: str
     components: dict[str, ComponentScore]
     must_have_penalty: float
+    track_penalty: float
     reasons: list[str]
     exclusions: list[str]
     skill_matches: list[SkillMatch]
@@ -58,6 +59,7 @@ class RequirementMatch(BaseModel):
             profile=result.profile,
             components=result.components,
             must_have_penalty=result.must_have_penalty,
+            track_penalty=result.track_penalty,
             reasons=result.reasons,
             exclusions=result.exclusions,
             skill_matches=result.skill_matches,

@@ -23,14 +23,17 @@ from sqlmodel import Session
 
 from matcher.clock import today
 from matcher.core import Scorer, relations_for
+from matcher.core.pipeline import Stage
 from matcher.core.results import ComponentScore, SkillMatch
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import Conflict, NotFound
-from matcher.models import Client, EntryState, RecruiterStatus, ShortlistEntry, WeightProfileRecord, utcnow
+from matcher.models import Client, EntryState, Role, ShortlistEntry, WeightProfileRecord, utcnow
 from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
 from matcher.schemas import RequirementStatus
+from matcher.services import pipeline
 from matcher.services import profiles as profiles_service
+from matcher.services.accounts import Principal
 from matcher.services.audit import record
 from matcher.services.matching import REQ, entry_update, load_requirements, load_weight_profile
 from matcher.services.shortlist_writer import apply_plan, lock_requirement
@@ -142,11 +145,12 @@ def load_candidate_profile(session: Session, candidate_id: uuid.UUID) -> Candida
 
 
 class ShortlistPlace(BaseModel):
-    """Where the candidate already stands on the requirement's shortlist."""
+    """Where the candidate already stands on the requirement's shortlist: the entry's state in
+    the latest ranking and its pipeline stage."""
 
     state: EntryState
     rank: int | None
-    status: RecruiterStatus
+    stage: Stage
 
 
 class RequirementMatchView(BaseModel):
@@ -161,6 +165,8 @@ class RequirementMatchView(BaseModel):
     profile: str
     components: dict[str, ComponentScore]
     must_have_penalty: float
+    track_penalty: float
+    """Points off for being vetted on the requirement's other track (0 on the same track)."""
     reasons: list[str]
     exclusions: list[str]
     skill_matches: list[SkillMatch]
@@ -196,12 +202,12 @@ def candidate_matches(
     ids = [opened.info[m.requirement].id for m in ranking.matches]
     places: dict[uuid.UUID, ShortlistPlace] = {}
     if ids:
-        for rid, state, rank, status in session.execute(
-            select(ENTRY.c.requirement_id, ENTRY.c.state, ENTRY.c.rank, ENTRY.c.status).where(
+        for rid, state, rank, stage in session.execute(
+            select(ENTRY.c.requirement_id, ENTRY.c.state, ENTRY.c.rank, ENTRY.c.stage).where(
                 ENTRY.c.candidate_id == candidate_id, ENTRY.c.requirement_id.in_(ids)
             )
         ):
-            places[rid] = ShortlistPlace(state=state, rank=rank, status=status)
+            places[rid] = ShortlistPlace(state=state, rank=rank, stage=stage)
     items = []
     for m in ranking.matches:
         info = opened.info[m.requirement]
@@ -217,6 +223,7 @@ def candidate_matches(
                 profile=m.profile,
                 components=m.components,
                 must_have_penalty=m.must_have_penalty,
+                track_penalty=m.track_penalty,
                 reasons=m.reasons,
                 exclusions=m.exclusions,
                 skill_matches=m.skill_matches,
@@ -242,28 +249,33 @@ class ShortlistAddition(BaseModel):
     requirement_id: uuid.UUID
     candidate_id: uuid.UUID
     created: bool
-    """False when the candidate already had an entry (its recruiter status is then set to
-    shortlisted if it was new)."""
+    """False when the candidate already had an entry (moved to shortlisted if it was new;
+    any other stage is left as it is)."""
     state: EntryState
     rank: int | None
     score: float
-    status: RecruiterStatus
+    stage: Stage
 
 
 def add_to_shortlist(
     session: Session,
+    principal: Principal,
     requirement_id: uuid.UUID,
     candidate_id: uuid.UUID,
     *,
-    actor: str,
     on: dt.date | None = None,
 ) -> ShortlistAddition:
-    """Put the candidate on an open requirement's shortlist with recruiter status shortlisted.
+    """Put the candidate on an open requirement's shortlist at stage shortlisted (recruiters and
+    admins).
 
     A candidate outside the top N gets an entry scored by the core with the requirement's
     effective profile, in state ``dropped`` (eligible, not in the current top N; the next run
-    re-scores it like any other); an ineligible candidate is refused with the reasons.
+    re-scores it like any other); an ineligible candidate is refused with the reasons. An entry
+    at stage ``new`` (just created, or there already) moves to ``shortlisted`` through the
+    pipeline (``pipeline.change_entry``), so the move is a recorded event; an entry a recruiter
+    has already moved on keeps its stage.
     """
+    principal.require(Role.recruiter)
     status = session.execute(select(REQ.c.status).where(REQ.c.id == requirement_id)).scalar_one_or_none()
     if status is None:
         raise NotFound(f"requirement {requirement_id} not found")
@@ -295,16 +307,13 @@ def add_to_shortlist(
                 ShortlistEntry.candidate_id == candidate_id,  # type: ignore[arg-type]
             )
         ).scalar_one()
-    if entry.status == RecruiterStatus.new:
-        entry.status = RecruiterStatus.shortlisted
-        entry.status_changed_at = now
-        entry.status_changed_by = actor
-        entry.updated_at = now
-        session.add(entry)
-        session.flush()
+    if entry.stage == Stage.new:
+        pipeline.change_entry(
+            session, principal, requirement_id, candidate_id, pipeline.StageChange(stage=Stage.shortlisted)
+        )
     record(
         session,
-        actor,
+        principal.actor,
         "shortlist.add",
         "requirement",
         str(requirement_id),
@@ -317,5 +326,5 @@ def add_to_shortlist(
         state=EntryState(entry.state),
         rank=entry.rank,
         score=entry.score,
-        status=RecruiterStatus(entry.status),
+        stage=Stage(entry.stage),
     )

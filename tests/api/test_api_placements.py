@@ -59,7 +59,14 @@ def test_add_to_shortlist_over_the_api(world: World) -> None:
         f"{V1}/requirements/{rid}/shortlist/{eligible['id']}", headers=world.auth("recruiter")
     )
     assert r.status_code == 200, r.text
-    assert r.json()["status"] == "shortlisted"
+    assert r.json()["stage"] == "shortlisted" and "status" not in r.json()
+    timeline = world.http.get(
+        f"{V1}/requirements/{rid}/shortlist/{eligible['id']}/timeline", headers=world.auth("recruiter")
+    )
+    assert timeline.status_code == 200, timeline.text
+    assert timeline.json()["entry"]["stage"] == "shortlisted"
+    moves = [(e["from_stage"], e["to_stage"]) for e in timeline.json()["events"] if e["kind"] == "stage"]
+    assert moves[-1:] == [("new", "shortlisted")]
     r = world.http.post(f"{V1}/requirements/{rid}/shortlist/{eligible['id']}", headers=world.auth("acme"))
     assert r.status_code == 403
     engineer = next((c for c in _candidates(world) if c["track"] == "engineer"), None)

@@ -10,11 +10,40 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from matcher.errors import Conflict, NotFound
-from matcher.models import Candidate, EntryState, RecruiterStatus, Requirement, ShortlistEntry
-from matcher.services import matching, placements, seeding
+from matcher.core.pipeline import Stage
+from matcher.errors import Conflict, Forbidden, NotFound
+from matcher.models import (
+    Candidate,
+    EntryState,
+    EventKind,
+    PipelineEvent,
+    Requirement,
+    Role,
+    ShortlistEntry,
+)
+from matcher.services import matching, pipeline, placements, seeding
+from matcher.services.accounts import Principal
 from matcher.services.placements import MAX_TOP, BookCache
+from tests.helpers import missing_id
 from tests.suite_clock import TODAY
+
+RECRUITER = Principal(key_id=missing_id(), prefix="tm_test0000", role=Role.recruiter)
+CLIENT = Principal(key_id=missing_id(1), prefix="tm_test0001", role=Role.client, client_id=missing_id(2))
+
+
+def _stage_events(
+    session: Session, requirement_id: uuid.UUID, candidate_id: uuid.UUID
+) -> list[tuple[str, ...]]:
+    rows = session.execute(
+        select(PipelineEvent.actor, PipelineEvent.from_stage, PipelineEvent.to_stage)
+        .where(
+            PipelineEvent.requirement_id == requirement_id,  # type: ignore[arg-type]
+            PipelineEvent.candidate_id == candidate_id,  # type: ignore[arg-type]
+            PipelineEvent.kind == EventKind.stage,  # type: ignore[arg-type]
+        )
+        .order_by(PipelineEvent.id)  # type: ignore[arg-type]
+    )
+    return [tuple(r) for r in rows]
 
 
 def _seeded(session: Session) -> list[uuid.UUID]:
@@ -113,33 +142,64 @@ def test_add_to_shortlist(session: Session) -> None:
             next(m for m in result.items if m.requirement_id == entry.requirement_id),
         )
     candidate_id, match = target
-    added = placements.add_to_shortlist(session, match.requirement_id, candidate_id, actor="recruiter:test")
+    with pytest.raises(Forbidden):
+        placements.add_to_shortlist(session, CLIENT, match.requirement_id, candidate_id)
+    added = placements.add_to_shortlist(session, RECRUITER, match.requirement_id, candidate_id)
     session.commit()
-    assert added.created and added.status is RecruiterStatus.shortlisted
+    assert added.created and added.stage is Stage.shortlisted
     assert added.score == match.score
     assert added.state in (EntryState.dropped, EntryState.active)
-    again = placements.add_to_shortlist(session, match.requirement_id, candidate_id, actor="recruiter:test")
-    assert not again.created and again.status is RecruiterStatus.shortlisted
+    # the move from new to shortlisted went through the pipeline: one recorded event
+    moved = [(RECRUITER.actor, Stage.new.value, Stage.shortlisted.value)]
+    assert _stage_events(session, match.requirement_id, candidate_id) == moved
+    again = placements.add_to_shortlist(session, RECRUITER, match.requirement_id, candidate_id)
+    assert not again.created and again.stage is Stage.shortlisted
+    assert _stage_events(session, match.requirement_id, candidate_id) == moved
     listed = placements.candidate_matches(session, candidate_id, top=MAX_TOP, cache=cache)
     place = next(m.shortlist for m in listed.items if m.requirement_id == match.requirement_id)
-    assert place is not None and place.status is RecruiterStatus.shortlisted
+    assert place is not None and place.stage is Stage.shortlisted and place.state is added.state
 
     with pytest.raises(NotFound):
-        placements.add_to_shortlist(session, uuid.uuid4(), candidate_id, actor="recruiter:test")
+        placements.add_to_shortlist(session, RECRUITER, uuid.uuid4(), candidate_id)
     with pytest.raises(NotFound):
-        placements.add_to_shortlist(session, match.requirement_id, uuid.uuid4(), actor="recruiter:test")
+        placements.add_to_shortlist(session, RECRUITER, match.requirement_id, uuid.uuid4())
     ineligible = placements.candidate_matches(
         session, candidate_id, top=1, include_ineligible=True, cache=cache
     )
     bad = next((m for m in ineligible.items if not m.eligible and m.shortlist is None), None)
     if bad is not None:
         with pytest.raises(Conflict, match="not eligible"):
-            placements.add_to_shortlist(session, bad.requirement_id, candidate_id, actor="recruiter:test")
+            placements.add_to_shortlist(session, RECRUITER, bad.requirement_id, candidate_id)
     session.execute(
         update(Requirement.__table__).where(Requirement.id == match.requirement_id).values(status="closed")  # type: ignore[attr-defined]
     )
     with pytest.raises(Conflict, match="not open"):
-        placements.add_to_shortlist(session, match.requirement_id, candidate_id, actor="recruiter:test")
+        placements.add_to_shortlist(session, RECRUITER, match.requirement_id, candidate_id)
+
+
+def test_an_entry_a_recruiter_moved_on_keeps_its_stage(session: Session) -> None:
+    """Only a new entry is moved to shortlisted; one at reviewing or rejected stays there, with
+    no event added."""
+    _seeded(session)
+    entries = session.execute(
+        select(ShortlistEntry.requirement_id, ShortlistEntry.candidate_id)
+        .where(ShortlistEntry.state == EntryState.active, ShortlistEntry.stage == Stage.new.value)  # type: ignore[arg-type]
+        .order_by(ShortlistEntry.requirement_id, ShortlistEntry.candidate_id)  # type: ignore[arg-type]
+        .limit(3)
+    ).all()
+    assert len(entries) == 3
+    (r0, c0), (r1, c1), (r2, c2) = entries
+    pipeline.change_entry(session, RECRUITER, r0, c0, pipeline.StageChange(stage=Stage.reviewing))
+    pipeline.change_entry(session, RECRUITER, r1, c1, pipeline.StageChange(stage=Stage.rejected))
+    session.commit()
+    for rid, cid, stage in ((r0, c0, Stage.reviewing), (r1, c1, Stage.rejected)):
+        before = _stage_events(session, rid, cid)
+        kept = placements.add_to_shortlist(session, RECRUITER, rid, cid)
+        assert not kept.created and kept.stage is stage and kept.state is EntryState.active
+        assert _stage_events(session, rid, cid) == before
+    moved = placements.add_to_shortlist(session, RECRUITER, r2, c2)
+    assert not moved.created and moved.stage is Stage.shortlisted and moved.state is EntryState.active
+    assert _stage_events(session, r2, c2) == [(RECRUITER.actor, "new", "shortlisted")]
 
 
 def test_unknown_candidate_is_not_found(session: Session) -> None:

@@ -31,7 +31,9 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
                 requirement("exact"),  # the example: Python + PostgreSQL, the candidate has both
                 requirement("needs-go", must_have=[{"name": "Go", "min_years": 3}]),
                 requirement("too-cheap", max_hourly_rate=40),
+                # the other track: scored lower, or excluded when the requirement makes it hard
                 requirement("developer-track", track="developer"),
+                requirement("developers-only", track="developer", track_is_hard=True),
                 requirement("closed", status="closed"),
             ]
         ),
@@ -48,11 +50,15 @@ def test_ranks_open_requirements_best_first(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)
     assert result["candidate"] == "cand-0042"
-    assert result["requirements"] == 4  # the closed one is not considered
-    assert [m["requirement"] for m in result["matches"]] == ["exact", "needs-go"]
-    exact, go = result["matches"]
-    assert exact["rank"] == 1 and go["rank"] == 2 and exact["score"] > go["score"]
+    assert result["requirements"] == 5  # the closed one is not considered
+    assert [m["requirement"] for m in result["matches"]] == ["exact", "developer-track", "needs-go"]
+    exact, other_track, go = result["matches"]
+    assert [m["rank"] for m in result["matches"]] == [1, 2, 3]
+    assert exact["score"] > other_track["score"] > go["score"]
     assert any("missing must-have Go" in r for r in go["reasons"])
+    assert exact["track_penalty"] == 0 and go["track_penalty"] == 0
+    assert other_track["track_penalty"] == 15
+    assert any(r.startswith("engineer-vetted for a developer role") for r in other_track["reasons"])
 
     out = runner.invoke(
         app,
@@ -73,8 +79,9 @@ def test_ranks_open_requirements_best_first(tmp_path: Path) -> None:
     result = json.loads(out.stdout)
     assert result["matches"][0]["requirement"] == "exact"
     ineligible = {m["requirement"]: m["exclusions"] for m in result["matches"] if not m["eligible"]}
-    assert set(ineligible) == {"too-cheap", "developer-track"}
+    assert set(ineligible) == {"too-cheap", "developers-only"}
     assert "above budget" in ineligible["too-cheap"][0]
+    assert ineligible["developers-only"] == ["vetted for the engineer track, requirement is developer"]
 
 
 def test_the_score_is_what_rank_gives(tmp_path: Path) -> None:
@@ -98,7 +105,7 @@ def test_the_score_is_what_rank_gives(tmp_path: Path) -> None:
 def test_table_and_errors(tmp_path: Path) -> None:
     cand, reqs = _files(tmp_path)
     out = runner.invoke(app, ["rank-requirements", "-c", str(cand), "-r", str(reqs), "--today", TODAY])
-    assert out.exit_code == 0 and "eligible for 2 of 4 requirements" in out.stdout
+    assert out.exit_code == 0 and "eligible for 3 of 5 requirements" in out.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"external_id": "x"}\n', encoding="utf-8")
     out = runner.invoke(app, ["rank-requirements", "-c", str(cand), "-r", str(bad)])

@@ -50,11 +50,17 @@ def world() -> tuple[tuple[BookEntry, ...], tuple[CandidateProfile, ...]]:
                 r.external_id, req, default_profile(r.track), relations_for(req, resolver.taxonomy.related_to)
             )
         )
-    # a few requirements that make must-haves hard, so that exclusion is exercised too
+    # a few requirements that make must-haves or the track hard, so those exclusions are
+    # exercised too (the others score a candidate of the other track lower instead)
     for i in range(0, len(entries), 7):
         e = entries[i]
         entries[i] = dataclasses.replace(
             e, requirement=dataclasses.replace(e.requirement, must_have_is_hard=True)
+        )
+    for i in range(3, len(entries), 5):
+        e = entries[i]
+        entries[i] = dataclasses.replace(
+            e, requirement=dataclasses.replace(e.requirement, track_is_hard=True)
         )
     return tuple(entries), tuple(prepare_candidate(c, resolutions) for c in cands)
 
@@ -62,7 +68,7 @@ def world() -> tuple[tuple[BookEntry, ...], tuple[CandidateProfile, ...]]:
 def test_estimate_is_the_core_score_for_every_pair() -> None:
     entries, candidates = world()
     book = RequirementBook(entries)
-    eligible_pairs = 0
+    eligible_pairs = cross_track_eligible = 0
     for candidate in candidates:
         est = book.estimate(candidate, TODAY)
         for i, e in enumerate(entries):
@@ -71,8 +77,10 @@ def test_estimate_is_the_core_score_for_every_pair() -> None:
             assert float(est.must_have[i]) == result.components["must_have"].value
             assert bool(est.eligible[i]) == result.eligible, (candidate.external_id, e.key, result.exclusions)
             eligible_pairs += result.eligible
-    # the world is not degenerate: both outcomes occur often
+            cross_track_eligible += result.eligible and result.track_penalty > 0
+    # the world is not degenerate: both outcomes occur often, and the other track's penalty too
     assert 0.05 < eligible_pairs / (len(entries) * len(candidates)) < 0.95
+    assert cross_track_eligible > 0
 
 
 @pytest.mark.parametrize(("top", "include_ineligible"), [(None, False), (5, False), (3, True), (1, False)])

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from matcher.models import Candidate, RecruiterStatus, Requirement, ShortlistEntry
+from matcher.core.pipeline import Stage
+from matcher.models import Candidate, EventKind, PipelineEvent, Requirement, ShortlistEntry
 from matcher.services import placements
 from tests.ui.test_ui_browser import browser, page, shot, sign_in, site, world  # noqa: F401
 from tests.ui.ui_harness import UiWorld
@@ -96,7 +97,15 @@ def test_recruiter_adds_a_candidate_from_the_best_requirements(
                 ShortlistEntry.requirement_id == rid, ShortlistEntry.candidate_id == cid
             )
         ).one()
-    assert entry.status == RecruiterStatus.shortlisted
+        moves = s.exec(
+            select(PipelineEvent.from_stage, PipelineEvent.to_stage).where(
+                PipelineEvent.requirement_id == rid,
+                PipelineEvent.candidate_id == cid,
+                PipelineEvent.kind == EventKind.stage,
+            )
+        ).all()
+    assert entry.stage == Stage.shortlisted
+    assert [tuple(m) for m in moves] == [("new", "shortlisted")]
     shot(page, "candidate_best_requirements_added.png")
 
 
