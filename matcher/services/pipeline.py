@@ -26,6 +26,7 @@ from matcher.core.pipeline import (
     PIPELINE_STAGES,
     DeclineReason,
     InvalidMove,
+    Move,
     Mover,
     Stage,
     check_move,
@@ -382,6 +383,31 @@ def _add_event(
     )
 
 
+def _move(
+    session: Session,
+    entry: ShortlistEntry,
+    actor: str,
+    kind: EventKind,
+    move: Move,
+    at: dt.datetime,
+    text: str,
+) -> None:
+    """Apply a checked move to the entry and record it as one event (with its reason, if any)."""
+    _add_event(
+        session,
+        entry,
+        actor,
+        kind,
+        at,
+        from_stage=move.before.value,
+        to_stage=move.after.value,
+        reason=move.reason.value if move.reason else None,
+        text=text,
+    )
+    entry.stage = move.after
+    entry.stage_changed_at, entry.stage_changed_by = at, actor
+
+
 def _conflict(exc: InvalidMove) -> Conflict:
     return Conflict(str(exc))
 
@@ -411,19 +437,8 @@ def change_entry(
         if move.after is Stage.declined_by_client:
             entry.decline_reason = move.reason
             entry.decline_comment = change.decline_comment
-        _add_event(
-            session,
-            entry,
-            principal.actor,
-            EventKind.stage,
-            now,
-            from_stage=move.before.value,
-            to_stage=move.after.value,
-            reason=move.reason.value if move.reason else None,
-            text=change.decline_comment if move.after is Stage.declined_by_client else "",
-        )
-        entry.stage = move.after
-        entry.stage_changed_at, entry.stage_changed_by = now, principal.actor
+        comment = change.decline_comment if move.after is Stage.declined_by_client else ""
+        _move(session, entry, principal.actor, EventKind.stage, move, now, comment)
     if change.note is not None:
         _add_event(session, entry, principal.actor, EventKind.note, now, text=change.note)
     entry.staff_seen_at = now
@@ -453,18 +468,7 @@ def present(
     except InvalidMove as exc:
         raise _conflict(exc) from None
     now = utcnow()
-    _add_event(
-        session,
-        entry,
-        principal.actor,
-        EventKind.presented,
-        now,
-        from_stage=move.before.value,
-        to_stage=move.after.value,
-        text=presentation.note_for_client,
-    )
-    entry.stage = move.after
-    entry.stage_changed_at, entry.stage_changed_by = now, principal.actor
+    _move(session, entry, principal.actor, EventKind.presented, move, now, presentation.note_for_client)
     entry.presented_at = now
     entry.client_note = presentation.note_for_client
     entry.decline_reason, entry.decline_comment, entry.client_answered_at = None, "", None
@@ -509,19 +513,7 @@ def answer(
     except InvalidMove as exc:
         raise _conflict(exc) from None
     now = utcnow()
-    _add_event(
-        session,
-        entry,
-        principal.actor,
-        EventKind.client,
-        now,
-        from_stage=move.before.value,
-        to_stage=move.after.value,
-        reason=move.reason.value if move.reason else None,
-        text=reply.comment,
-    )
-    entry.stage = move.after
-    entry.stage_changed_at, entry.stage_changed_by = now, principal.actor
+    _move(session, entry, principal.actor, EventKind.client, move, now, reply.comment)
     if move.after is Stage.declined_by_client:
         entry.decline_reason, entry.decline_comment = move.reason, reply.comment
     if by is Mover.client:

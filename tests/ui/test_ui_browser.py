@@ -15,19 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.ui.routes import PAGE_SIZE
 from matcher.models import CandidatePersonal, EventKind, PipelineEvent, ShortlistEntry
 from tests.ui.ui_harness import (
-    CHROMIUM_ARGS,
     OTHER_CLIENT,
     OWN_CLIENT,
     SCREENSHOTS,
     UiWorld,
-    chromium_path,
     serve,
     ui_settings,
     ui_world,
@@ -37,15 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 #: Every component bar's points are rounded to 0.1 on the page.
 ROUNDING = 0.5
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -25,10 +25,8 @@ from matcher.services import accounts, requirements
 from matcher.services.requirements import RequirementBody
 from tests.helpers import missing_id
 from tests.ui.ui_harness import (
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     UiWorld,
-    chromium_path,
     loose_requirement,
     serve,
     ui_settings,
@@ -38,15 +36,6 @@ from tests.ui.ui_harness import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from matcher.core.pipeline import Stage
 from matcher.models import Candidate, EventKind, PipelineEvent, Requirement, ShortlistEntry
 from matcher.services import placements
-from tests.ui.test_ui_browser import browser, page, shot, sign_in, site, world  # noqa: F401
+from tests.ui.test_ui_browser import page, shot, sign_in, site, world  # noqa: F401
 from tests.ui.ui_harness import UiWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
