@@ -3,7 +3,7 @@
 The table holds, per requirement, the current top N (``state`` active, ``rank`` 1..N) and every
 candidate who was ever in it: one who leaves keeps the row, with ``rank`` NULL and ``state``
 dropped (still eligible, no longer in the top N), ineligible (no longer passes the hard
-filters) or erased, so recruiter status and notes are never lost and the table stays bounded by
+filters) or erased, so a candidate's stage in the pipeline is never lost and the table stays bounded by
 the churn of the top N, not by the candidate pool.
 
 Rows are upserted by (requirement, candidate) with the dialect's ``ON CONFLICT DO UPDATE``, which
