@@ -62,7 +62,7 @@ def test_writes_succeed_and_say_the_rematch_is_pending(
     assert uuid.UUID(run_id) in recovered
     run = world.http.get(f"{V1}/match-runs/{run_id}", headers=world.auth("recruiter")).json()
     assert run["status"] == "succeeded"
-    page = world.http.get(f"{V1}/requirements/{rid}/shortlist", headers=world.auth("acme")).json()
+    page = world.http.get(f"{V1}/requirements/{rid}/shortlist", headers=world.auth("recruiter")).json()
     assert page["items"]
 
 

@@ -97,7 +97,7 @@ def test_a_failing_trigger_keeps_the_write_records_it_for_recruiters_and_is_retr
     with Session(world.engine) as session:
         error = session.execute(select(REQ.c.rematch_error).where(REQ.c.id == uuid.UUID(rid))).scalar_one()
     assert error is None
-    page = world.http.get(f"{V1}/requirements/{rid}/shortlist", headers=world.auth("acme")).json()
+    page = world.http.get(f"{V1}/requirements/{rid}/shortlist", headers=world.auth("recruiter")).json()
     assert len(page["items"]) > 0  # the retried run (inline here) matched it
     with session_scope(world.engine) as session:
         assert triggers.retry_failed_triggers(session) is None  # nothing left to retry
