@@ -26,6 +26,7 @@ from fixtures.vocab import SENIORITY_YEARS, SPELLINGS
 from matcher.cli import app
 from matcher.errors import ValidationFailed
 from matcher.schemas import CandidateIn, Dimension, RequirementIn
+from tests.suite_clock import TODAY
 
 N = 2000
 DESIGN = ("system_design", "architecture", "security", "data_modeling", "performance")
@@ -309,9 +310,13 @@ def test_cli_writes_valid_jsonl_to_a_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["generate", "candidates", "--count", "40", "--seed", "5", "--out", str(out)])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert records == list(generate_candidates(40, seed=5))
+    assert records == list(generate_candidates(40, seed=5, anchor=TODAY))  # around today by default
     for record in records:
         CandidateIn.model_validate(record)
+    later = runner.invoke(app, ["generate", "candidates", "-n", "5", "-s", "5", "--anchor", "2030-06-01"])
+    assert later.exit_code == 0, later.output
+    moved = [json.loads(line) for line in later.stdout.splitlines()]
+    assert moved == list(generate_candidates(5, seed=5, anchor=date(2030, 6, 1)))
 
 
 def test_cli_writes_requirements_to_stdout() -> None:
