@@ -94,6 +94,25 @@ def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None
     session.info.setdefault(_PENDING, []).append(callback)
 
 
+@contextmanager
+def savepoint(session: OrmSession) -> Iterator[None]:
+    """A savepoint that takes its after-commit callbacks with it: if the block raises, the
+    savepoint is rolled back and the callbacks registered inside it (a run's dispatch) are
+    dropped, so no worker is sent a run whose rows were never committed."""
+    pending = len(session.info.get(_PENDING, []))
+    started = session.info.get(_STARTED, 0)
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        del session.info.get(_PENDING, [])[pending:]
+        if started:
+            session.info[_STARTED] = started
+        else:
+            session.info.pop(_STARTED, None)
+        raise
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _run_pending(session: OrmSession) -> None:
     if session.in_nested_transaction():
