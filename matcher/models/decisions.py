@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
+from matcher.core.audit import RaceEthnicity, Sex
 from matcher.models.base import json_field, timestamp, uuid_pk
 
 
@@ -52,25 +52,6 @@ class Decision(SQLModel, table=True):
     weight_profile_id: uuid.UUID | None = Field(
         default=None, foreign_key="weight_profile.id", ondelete="SET NULL"
     )
-
-
-class Sex(StrEnum):
-    female = "female"
-    male = "male"
-    not_disclosed = "not_disclosed"
-
-
-class RaceEthnicity(StrEnum):
-    """The EEO-1 race/ethnicity categories, and "not disclosed"."""
-
-    hispanic_or_latino = "hispanic_or_latino"
-    white = "white"
-    black_or_african_american = "black_or_african_american"
-    native_hawaiian_or_pacific_islander = "native_hawaiian_or_pacific_islander"
-    asian = "asian"
-    american_indian_or_alaska_native = "american_indian_or_alaska_native"
-    two_or_more_races = "two_or_more_races"
-    not_disclosed = "not_disclosed"
 
 
 class SelfIdentification(SQLModel, table=True):
