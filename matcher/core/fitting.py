@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from matcher.core import components as f
 from matcher.core.pipeline import Stage
@@ -558,7 +559,23 @@ def fit_profile(
 ) -> Fit:
     """Fit a profile for ``current``'s track on the earlier requirements, judge it on the later
     ones against ``current``, and bootstrap its weights. Refuses (``NotEnoughDecisions``) below
-    the minimum. The proposal is exactly what was judged: the weights fitted on the training part."""
+    the minimum. The proposal is exactly what was judged: the weights fitted on the training part.
+
+    BLAS runs on one thread here: the problems are small (tens of parameters) and a BLAS that
+    spreads each tiny step over busy cores is ~20x slower than one thread."""
+    with threadpool_limits(limits=1):
+        return _fit_profile(observations, current, seed, bootstrap, min_outcomes, min_requirements, max_pairs)
+
+
+def _fit_profile(
+    observations: Sequence[Observation],
+    current: WeightProfile,
+    seed: int,
+    bootstrap: int,
+    min_outcomes: int,
+    min_requirements: int,
+    max_pairs: int,
+) -> Fit:
     data = Data.of(observations)
     check_enough(data, min_outcomes, min_requirements)
     rng = np.random.default_rng(seed)
