@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -176,3 +178,40 @@ def test_fitting_refuses_below_the_minimum(world: World) -> None:
         headers=world.auth("admin"),
     )
     assert r.status_code == 409
+
+
+TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
+def _ui(world: World, who: str) -> tuple[TestClient, str]:
+    http = TestClient(world.app, raise_server_exceptions=False, follow_redirects=False)
+    token = TOKEN.findall(http.get("/").text)[0]
+    assert http.post("/sign-in", data={"api_key": world.keys[who], "csrf_token": token}).status_code == 303
+    return http, TOKEN.findall(http.get("/requirements").text)[0]
+
+
+def test_the_admin_page_fits_audits_downloads_and_publishes(decided: World) -> None:
+    http, token = _ui(decided, "admin")
+    page = http.get("/admin/decisions", params={"track": "developer"})
+    assert page.status_code == 200 and "Impact ratios under the current profile" in page.text
+    assert "Download CSV" in page.text and "Proposed weights" not in page.text
+    page = http.get("/admin/decisions", params={"track": "developer", "fit": 1, "seed": 1})
+    assert page.status_code == 200 and "Proposed weights for the developer track" in page.text
+    assert "NDCG@10" in page.text and "Publish as the next version" in page.text
+    refused = http.get("/admin/decisions", params={"track": "engineer", "fit": 1})
+    assert refused.status_code == 200 and "too few decisions to fit" in refused.text
+    download = http.get("/admin/audit.csv", params={"track": "developer"})
+    assert download.status_code == 200 and download.text.startswith("track,profile,stage")
+    assert (
+        http.post("/admin/decisions/publish", data={"csrf_token": token, "track": "nope"}).status_code == 422
+    )
+    done = http.post(
+        "/admin/decisions/publish",
+        data={"csrf_token": token, "track": "developer", "seed": "1", "force": "1"},
+    )
+    assert done.status_code == 303, done.text
+    with Session(decided.engine) as s:
+        assert s.exec(select(ProfileEvaluation)).one() is not None
+    recruiter, _ = _ui(decided, "recruiter")
+    for url in ("/admin/decisions", "/admin/audit.csv"):
+        assert recruiter.get(url).status_code == 403
