@@ -96,3 +96,17 @@ def impact_ratios(
                 f"  {r.stage.value:<18}{r.grouping:<22}{r.category:<48}{r.people:>6}{r.selected:>6}"
                 f"{r.selection_rate:>8.3f}{ratio:>8}{note}"
             )
+
+
+@weights_app.command("simulate-decisions")
+def simulate_decisions(
+    seed: int = typer.Option(42, "--seed", help="Seed of the hidden preference's noise."),
+) -> None:
+    """Play recruiters and clients on every open shortlist (demo data: a hidden preference plus
+    noise, through the real pipeline, so every move is logged)."""
+    from matcher.db import session_scope
+    from matcher.services.decisions.simulate import simulate_decisions as simulate
+
+    with session_scope() as session:
+        moves = simulate(session, seed=seed)
+    typer.echo(f"simulated {moves} decisions")
