@@ -30,6 +30,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -243,12 +244,19 @@ class Data:
             requirements=tuple(order),
         )
 
+    @cached_property
+    def members(self) -> list[npt.NDArray[np.int64]]:
+        """The observation indices of each requirement code (computed once)."""
+        order = np.argsort(self.group, kind="stable")
+        bounds = np.searchsorted(self.group[order], np.arange(len(self.requirements) + 1))
+        return [order[bounds[c] : bounds[c + 1]] for c in range(len(self.requirements))]
+
     def subset(self, requirement_codes: npt.NDArray[np.int64]) -> Data:
         """The observations of the given requirement codes (a code may repeat: a bootstrap
         sample), each copy its own requirement."""
-        parts = [np.flatnonzero(self.group == c) for c in requirement_codes]
+        parts = [self.members[c] for c in requirement_codes]
         idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        groups = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)]) if parts else idx
+        groups = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
         return Data(
             self.x[idx],
             self.grade[idx],
@@ -265,33 +273,27 @@ class Data:
 def pairs(data: Data, rng: np.random.Generator, max_pairs: int = MAX_PAIRS) -> npt.NDArray[np.float64]:
     """Feature differences (better minus worse, the track penalty folded in) of every pair of
     one requirement's observations with different grades; a seeded sample of ``max_pairs`` when
-    there are more."""
-    chunks = []
-    order = np.argsort(data.group, kind="stable")
-    bounds = np.flatnonzero(np.diff(data.group[order])) + 1
-    for idx in np.split(order, bounds):
+    there are more (drawn among the pairs' indices, so only the sample's differences are built)."""
+    better, worse = [], []
+    for idx in data.members:
         if len(idx) < 2:
             continue
         g = data.grade[idx]
         i, j = np.nonzero(g[:, None] > g[None, :])
-        if len(i):
-            a, b = idx[i], idx[j]
-            chunks.append(data.x[a] - data.x[b] - _TRACK_PENALTY * (data.other[a] - data.other[b])[:, None])
-    if not chunks:
+        better.append(idx[i])
+        worse.append(idx[j])
+    if not better:
         return np.zeros((0, len(FEATURES)))
-    diffs = np.concatenate(chunks)
-    if len(diffs) > max_pairs:
-        diffs = diffs[np.sort(rng.choice(len(diffs), size=max_pairs, replace=False))]
-    return diffs
+    a, b = np.concatenate(better), np.concatenate(worse)
+    if len(a) > max_pairs:
+        keep = np.sort(rng.choice(len(a), size=max_pairs, replace=False))
+        a, b = a[keep], b[keep]
+    return data.x[a] - data.x[b] - _TRACK_PENALTY * (data.other[a] - data.other[b])[:, None]
 
 
 def informative_requirements(data: Data) -> int:
     """Requirements with at least two different grades (at least one pair)."""
-    count = 0
-    for code in np.unique(data.group):
-        if len(np.unique(data.grade[data.group == code])) > 1:
-            count += 1
-    return count
+    return sum(1 for idx in data.members if len(idx) > 1 and data.grade[idx].min() < data.grade[idx].max())
 
 
 # --- the fit ----------------------------------------------------------------------------------
@@ -452,8 +454,7 @@ def _ranked_grades(data: Data, theta: npt.NDArray[np.float64]) -> list[list[int]
     """Per requirement, the grades ordered by score under ``theta`` (ties by input order)."""
     scores = data.scores(theta)
     out = []
-    for code in range(len(data.requirements)):
-        idx = np.flatnonzero(data.group == code)
+    for idx in data.members:
         order = idx[np.lexsort((idx, -np.round(scores[idx], 9)))]
         out.append([int(g) for g in data.grade[order]])
     return out
