@@ -18,6 +18,8 @@ from matcher.services.decisions.audit import AuditReport
 from matcher.services.decisions.fitting import FitReport, Published
 from matcher.services.decisions.self_identification import SelfIdentificationIn, SelfIdentificationView
 
+#: A profile version: N (of the track's default profile) or name@vN.
+VERSION_PATTERN = r"^([a-z0-9][a-z0-9._-]{0,63}@v)?[0-9]{1,9}$"
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="Seed of the pair sample and bootstraps.")]
 router = APIRouter(tags=["decisions and audit"], route_class=SessionRoute)
 
@@ -51,7 +53,9 @@ def impact_ratios(
     session: SessionDep,
     caller: Admin,
     track: Track | None = None,
-    profile: Annotated[str | None, Query(max_length=80, description="N or name@vN; default: current")] = None,
+    profile: Annotated[
+        str | None, Query(pattern=VERSION_PATTERN, description="N or name@vN; default: the current profile")
+    ] = None,
     format: AuditFormat = AuditFormat.json,
 ) -> Response:
     """Selection rates and impact ratios per stage and per sex, race/ethnicity and both, under the
