@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import problems
-from api.ui import admin, pipeline_pages, placements, routes, static
+from api.ui import admin, decisions, pipeline_pages, placements, routes, static
 from api.ui.context import html_for_ui_paths
 
 
@@ -20,5 +20,6 @@ def install(app: FastAPI) -> None:
     app.include_router(routes.router)
     app.include_router(pipeline_pages.router)
     app.include_router(admin.router)
+    app.include_router(decisions.router)
     app.include_router(static.router)
     app.add_exception_handler(StarletteHTTPException, html_for_ui_paths(problems.http_problem))

@@ -5,6 +5,7 @@ Add one import line per command module; keep them sorted.
 
 from matcher.cli import cv  # noqa: F401
 from matcher.cli import database  # noqa: F401
+from matcher.cli import decisions  # noqa: F401
 from matcher.cli import demo  # noqa: F401
 from matcher.cli import drafting  # noqa: F401
 from matcher.cli import generate  # noqa: F401

@@ -2,7 +2,8 @@
 
 Migrates the database, seeds deterministic demo data, creates demo API keys, starts a real
 Celery worker (with beat) on the embedded SQLite broker, runs a full re-match through it and
-waits for it, then serves the API and UI until interrupted; the worker stops with it.
+waits for it, simulates recruiters' and clients' decisions on the shortlists (so the fit and the
+audit pages have data), then serves the API and UI until interrupted; the worker stops with it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def demo(
     host: str | None = typer.Option(None, help="Bind address (default: settings api_host)."),
     port: int | None = typer.Option(None, help="Port (default: settings api_port)."),
     serve: bool = typer.Option(True, help="Serve the API and UI after matching."),
+    decisions: bool = typer.Option(True, help="Simulate recruiters' and clients' decisions after matching."),
 ) -> None:
     """Migrate, seed demo data, re-match through a real worker, and serve the API and UI."""
     from matcher import db
@@ -98,6 +100,12 @@ def demo(
         typer.echo(_summary(progress))
         if progress.error:
             raise fail(progress.error)
+        if decisions:
+            from matcher.services.decisions.simulate import simulate_decisions
+
+            with db.session_scope() as session:
+                moves = simulate_decisions(session, seed=seed)
+            typer.echo(f"simulated {moves} recruiter and client decisions (a hidden preference plus noise)")
         typer.echo("\nDemo API keys (shown once):")
         for key in keys:
             typer.echo(f"  {key.info.role.value:<9} {key.secret}")

@@ -59,6 +59,8 @@ from matcher.schemas import (
 )
 from matcher.services import importing
 from matcher.services.audit import record
+from matcher.services.decisions import log as decision_log
+from matcher.services.decisions import self_identification
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
 from matcher.services.runs import call_after_commit, rematch_pending
 from matcher.services.skills import resolve_names
@@ -462,6 +464,8 @@ def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) ->
         session.expire_all()
     if personal is not None:
         session.delete(personal)
+    self_identification.forget(session, candidate_id)
+    decision_log.forget_candidate(session, candidate_id)
     entries = session.exec(select(ShortlistEntry).where(ShortlistEntry.candidate_id == candidate_id)).all()
     for entry in entries:
         entry.state = EntryState.erased
@@ -500,6 +504,8 @@ _ERASURE_TABLES = (
     "candidate_personal",
     "candidate",
     "candidate_skill",
+    "self_identification",
+    "decision",
     "shortlist_entry",
     "audit_entry",
     "match_run",

@@ -49,6 +49,7 @@ from matcher.models import (
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts import Principal
 from matcher.services.audit import record
+from matcher.services.decisions.log import record_move
 from matcher.services.pages import UtcDateTime
 from matcher.services.requirements import owned_requirement
 
@@ -392,7 +393,9 @@ def _move(
     at: dt.datetime,
     text: str,
 ) -> None:
-    """Apply a checked move to the entry and record it as one event (with its reason, if any)."""
+    """Apply a checked move to the entry and record it as one event (with its reason, if any),
+    and as a decision with the candidate's snapshot (``matcher.services.decisions.log``)."""
+    record_move(session, entry, actor, move, at)
     _add_event(
         session,
         entry,

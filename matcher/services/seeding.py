@@ -11,6 +11,7 @@ from sqlmodel import Session
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher import clock
 from matcher.schemas import CandidateIn, RequirementIn
+from matcher.services.decisions.simulate import simulate_self_identification
 from matcher.services.importing import ImportResult, import_candidates, import_requirements
 
 BATCH = 5000
@@ -35,6 +36,8 @@ def seed(
     matching to the caller (one full run instead of one per batch). The data is generated around
     ``anchor``, by default today (``matcher.clock``), so demo data seeded on any day shows open
     requirements starting soon and candidates available soon, instead of a world that rots.
+    Every candidate gets a seeded voluntary self-identification (for the impact-ratio audit);
+    decisions need shortlists, so ``simulate.simulate_decisions`` runs after matching.
     """
     day = anchor or clock.today()
     cand_total = ImportResult()
@@ -44,6 +47,7 @@ def seed(
         part = import_candidates(session, batch, actor="seed", progress=progress, rematch=rematch)
         cand_total.created += part.created
         cand_total.updated += part.updated
+    simulate_self_identification(session, seed=seed)
     reqs = _requirements.validate_python(list(generate_requirements(requirements, seed, anchor=day)))
     req_total = import_requirements(session, reqs, actor="seed", progress=progress, rematch=rematch)
     return cand_total, req_total

@@ -40,6 +40,9 @@ class Call:
     ndjson: bool = False
     owned: bool = False
     """The route takes the id of a client-owned object (another client must get 404)."""
+    refusal: int | None = None
+    """The allowed caller's request meets this domain answer in the matrix world (no decisions
+    logged there: too few to fit; no profile published from a fit): past authorization."""
 
 
 V1 = "/api/v1"
@@ -207,6 +210,29 @@ ACCESS: dict[tuple[str, str], Call] = {
     ("GET", f"{V1}/weight-profiles/{{profile_id}}"): Call(
         Access.ADMIN, lambda w: f"{V1}/weight-profiles/{_profile(w)}"
     ),
+    ("GET", f"{V1}/weight-profiles/{{profile_id}}/evaluation"): Call(
+        Access.ADMIN, lambda w: f"{V1}/weight-profiles/{_profile(w)}/evaluation", refusal=404
+    ),
+    ("GET", f"{V1}/weight-profiles/fit"): Call(
+        Access.ADMIN, lambda w: f"{V1}/weight-profiles/fit?track=engineer", refusal=409
+    ),
+    ("POST", f"{V1}/weight-profiles/fit/publish"): Call(
+        Access.ADMIN,
+        lambda w: f"{V1}/weight-profiles/fit/publish",
+        lambda w: {"track": "engineer"},
+        refusal=409,
+    ),
+    ("GET", f"{V1}/audit/impact-ratios"): Call(
+        Access.ADMIN, lambda w: f"{V1}/audit/impact-ratios?track=engineer"
+    ),
+    ("GET", f"{V1}/candidates/{{candidate_id}}/self-identification"): Call(
+        Access.ADMIN, lambda w: f"{V1}/candidates/{_candidate(w)}/self-identification"
+    ),
+    ("PUT", f"{V1}/candidates/{{candidate_id}}/self-identification"): Call(
+        Access.ADMIN,
+        lambda w: f"{V1}/candidates/{_candidate(w)}/self-identification",
+        lambda w: {"sex": "not_disclosed"},
+    ),
 }
 
 
@@ -270,4 +296,7 @@ def test_route_access(world: World, method: str, path: str) -> None:
         Access.ADMIN: "admin",
     }[call.access]
     ok = _send(world, method, call, world.auth(allowed))
+    if call.refusal is not None:
+        _problem(ok, call.refusal)
+        return
     assert ok.status_code < 300, ok.text
