@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from bench._machine import finished, line, machine
 from bench.rematch import scratch_database
 
 SEED = 515151
@@ -244,12 +245,14 @@ def report(
         "p90_ms": round(percentile(latencies, 0.90) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1),
-        "cpus": os.cpu_count(),
+        "machine": finished(args.machine),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    args.machine = machine()
+    print(line(args.machine), flush=True)
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         if args.database_url:
