@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from typing import Any
 
 from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
@@ -46,10 +47,16 @@ def worker_engine() -> Engine:
 @worker_init.connect
 def _warm_pools(**_: Any) -> None:
     engine = make_engine(get_settings().database_url)
+    started = time.perf_counter()
     try:
         with Session(engine) as session:
             size = warm(session)
-        log.info("candidate pool ready: %d candidates", size)
+        log.info(
+            "candidate pool ready: %d candidates in %.2f s (index snapshot: %s)",
+            size,
+            time.perf_counter() - started,
+            get_settings().index_snapshot_dir or "off",
+        )
     except Exception:
         log.exception("could not warm the candidate pools; each pool process will build its own")
     finally:

@@ -186,7 +186,17 @@ class PoolCache:
 
 @lru_cache(maxsize=1)
 def process_pool_cache() -> PoolCache:
-    """The pool cache of this process (a worker keeps its pools between tasks)."""
+    """The pool cache of this process (a worker keeps its pools between tasks): served from the
+    host's shared index snapshot when ``index_snapshot_dir`` is set (``matcher.index.shared``)."""
+    settings = get_settings()
+    if settings.index_snapshot_dir is not None:
+        from matcher.index.shared import SnapshotPoolCache
+
+        return SnapshotPoolCache(
+            settings.index_snapshot_dir,
+            rewrite_fraction=settings.index_snapshot_rewrite_fraction,
+            margin_seconds=settings.index_snapshot_margin_seconds,
+        )
     return PoolCache()
 
 
