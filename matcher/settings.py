@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,18 @@ class Settings(BaseSettings):
         description="How far before the snapshot's watermark changes are re-read (a transaction that "
         "committed late carries an older updated_at).",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="'json': one JSON object per log line, with the request id and run id (API, workers).",
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port on which a worker's main process serves the Prometheus metrics of its "
+        "processes (PROMETHEUS_MULTIPROC_DIR must be set); unset: not served.",
+    )
+    worker_metrics_host: str = Field(default="0.0.0.0", description="Bind address of worker_metrics_port.")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -49,6 +50,7 @@ from matcher.index.snapshot import (
     stamp_us,
     write_snapshot,
 )
+from matcher.observability import metrics
 from matcher.profile_rows import CAND
 from matcher.schemas import VettingStatus
 from matcher.services.matching import Pool, PoolCache, pool_fingerprint
@@ -230,27 +232,23 @@ class SnapshotSource:
 
     def apply_changes(self, conn: Connection, taxonomy: Taxonomy, margin: dt.timedelta) -> int:
         """Apply the candidates written since the watermark (minus ``margin``); how many."""
-        if self.watermark is None:
-            rows = conn.execute(select(CAND.c.id, CAND.c.external_id, CAND.c.updated_at, CAND.c.erased_at))
-        else:
-            since = self.watermark - margin
-            rows = conn.execute(
-                select(CAND.c.id, CAND.c.external_id, CAND.c.updated_at, CAND.c.erased_at).where(
-                    CAND.c.updated_at >= since
-                )
-            )
+        query = select(CAND.c.id, CAND.c.external_id, CAND.c.updated_at, CAND.c.erased_at)
+        if self.watermark is not None:
+            query = query.where(CAND.c.updated_at >= self.watermark - margin)
+        rows = conn.execute(query).all()
+        # What the snapshot holds of each row, looked up for all rows at once: -1 = absent.
+        held = self.snapshot.ids.stamps_of(np.array([r.id.hex.encode() for r in rows], dtype="S32"))
         todo = []
-        ids = self.snapshot.ids
-        for r in rows:
+        for r, snapshot_stamp in zip(rows, held.tolist(), strict=True):
             stamp = _utc(r.updated_at)
             assert stamp is not None
             seen = self.changed.get(r.id)
             if seen is not None:
                 if seen[1] >= stamp:
                     continue
-            elif r.erased_at is None and ids.stamp_of(r.id) == stamp_us(stamp):
+            elif r.erased_at is None and snapshot_stamp == stamp_us(stamp):
                 continue  # the snapshot holds this version already
-            elif r.erased_at is not None and ids.ext_of(r.id) is None:
+            elif r.erased_at is not None and snapshot_stamp < 0:
                 continue  # erased, and never in the snapshot
             todo.append((r.id, r.external_id if r.erased_at is None else None, stamp))
         for start in range(0, len(todo), BATCH):
@@ -318,6 +316,8 @@ class SnapshotPoolCache(PoolCache):
             applied = source.apply_changes(session.connection(), load_taxonomy(), self.margin)
             self.last["applied"] = float(applied)
             self._snap_pool = SnapshotPool(fingerprint, source)
+            m = source.snapshot.manifest
+            metrics.observe_snapshot(source.snapshot.nbytes, m.created_at, len(source.changed))
             if len(source.changed) > self.rewrite_fraction * max(len(source.index), 1):
                 self._rewrite_in_background(engine)
             return self._snap_pool

@@ -152,6 +152,14 @@ class IdMap:
         row = self._row(candidate_id)
         return None if row is None else bytes(self.ext[row]).decode("utf-8")
 
+    def stamps_of(self, hexes: npt.NDArray[np.bytes_]) -> npt.NDArray[np.int64]:
+        """``stamp_of`` for many database ids at once (``uuid.hex`` as bytes); -1 when absent."""
+        if not len(self.uuids) or not len(hexes):
+            return np.full(len(hexes), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.uuids, hexes), len(self.uuids) - 1)
+        found = self.uuids[pos] == hexes
+        return np.where(found, self.stamp_of_ext[self.ext_of_uuid[pos]], -1).astype(np.int64)
+
     def stamp_of(self, candidate_id: uuid.UUID) -> int | None:
         """``updated_at`` (``stamp_us``) of the candidate's version in the snapshot."""
         row = self._row(candidate_id)
