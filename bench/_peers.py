@@ -4,7 +4,7 @@ Both read the same generated pool (the bench's JSON Lines file) on their own, wi
 index: an independent harness, so the index is compared with what a user would otherwise write.
 
 * ``NumpyScan``: plain arrays, one full scan per requirement: six filters (vetting passed,
-  track, hours, start date, rate within the tolerance, time-zone overlap), must-have skills
+  track, hours, start date, rate within the tolerance, time-zone overlap), two must-have skills
   through posting lists (sorted row arrays per skill key), an 11-dimension role fit (a matrix
   product with the profile's dimension weights), six numeric components and ``argpartition``
   for the top K. No recency, related-skill credit, explanations or exact tie-breaking.
@@ -40,6 +40,9 @@ SENIORITY_CODE = {s.value: i for i, s in enumerate(Seniority)}
 #: hours) and of the role fit; they sum to 1.
 COMPONENT_WEIGHT = 0.1
 ROLE_FIT_WEIGHT = 1.0 - 6 * COMPONENT_WEIGHT
+#: Must-have skills filtered through posting lists: the first two of the requirement (the issue's
+#: peer; more would make the peers' candidate sets, and their work, smaller still).
+MUST_HAVES = 2
 
 
 @dataclass
@@ -131,7 +134,7 @@ def query(pool: PeerPool, req: RequirementProfile, profile: WeightProfile) -> Qu
         budget_usd=req.max_hourly_rate / CURRENCY_PER_USD[req.currency],
         min_overlap=req.min_overlap_hours,
         seniority=SENIORITY_CODE[req.seniority.value],
-        must=tuple(dict.fromkeys(s.skill.key for s in req.must_have)),
+        must=tuple(dict.fromkeys(s.skill.key for s in req.must_have))[:MUST_HAVES],
         dims=np.array([profile.dimensions.get(d, 0.0) for d in DIMENSIONS], dtype=np.float64),
         overlaps=np.array([overlap_hours(req.timezone, z, req.start_by) for z in pool.zones]),
     )
