@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.processes < 2 or args.candidates < 1:
         parser.error("--processes must be at least 2 and --candidates positive")
     started = machine()
-    print(line(started), flush=True)
+    if not args.json:
+        print(line(started), flush=True)
     report: dict[str, Any] = {"candidates": args.candidates}
     if args.database_url:
         if not args.no_seed:

@@ -357,7 +357,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = machine()
-    print(line(started), flush=True)
+    if not args.json:
+        print(line(started), flush=True)
     specs = requirement_specs(args.requirements + WARMUP, args.seed)
     specs, warmup = specs[:-WARMUP], specs[-WARMUP:]
     candidates_file(max(args.sizes), args.seed)  # the smaller pools are then cut from it
