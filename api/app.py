@@ -91,9 +91,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         v1.include_router(module.router)
     app.include_router(v1)
-    app.include_router(
-        metrics.router, responses=problems.problem_responses(401, 403, 500), dependencies=strict_query
-    )
+    app.include_router(metrics.router, dependencies=strict_query)
     ui.install(app)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -85,7 +85,6 @@ _WEIGHTS = {"components": {"must_have": 1, "rate": 1}, "dimensions": {"communica
 ACCESS: dict[tuple[str, str], Call] = {
     ("GET", "/healthz"): Call(Access.PUBLIC, lambda w: "/healthz"),
     ("GET", "/readyz"): Call(Access.PUBLIC, lambda w: "/readyz"),
-    ("GET", "/metrics"): Call(Access.ADMIN, lambda w: "/metrics"),
     ("GET", f"{V1}/me"): Call(Access.ANY, lambda w: f"{V1}/me"),
     ("GET", f"{V1}/skills"): Call(Access.ANY, lambda w: f"{V1}/skills?prefix=post"),
     ("GET", f"{V1}/skills/resolve"): Call(Access.ANY, lambda w: f"{V1}/skills/resolve?name=Pyhton"),

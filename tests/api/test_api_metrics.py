@@ -31,6 +31,8 @@ def test_metrics_are_for_admin_keys_and_label_requests_by_route_template(world: 
     assert world.http.get(f"/api/v1/requirements/{rid}", headers=world.auth("acme")).status_code == 200
     assert world.http.get("/metrics").status_code == 401
     assert world.http.get("/metrics", headers=world.auth("recruiter")).status_code == 403
+    assert world.http.get("/metrics", headers=world.auth("acme")).status_code == 403
+    assert "/metrics" not in world.app.openapi()["paths"]  # operations' interface, not the product's
     r = world.http.get("/metrics", headers=world.auth("admin"))
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
