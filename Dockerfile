@@ -11,7 +11,8 @@ COPY tasks ./tasks
 COPY fixtures ./fixtures
 RUN uv sync --frozen --no-dev
 ENV PATH="/app/.venv/bin:$PATH"
-RUN useradd --create-home talentmatch && mkdir -p /app/var && chown talentmatch /app/var
+RUN useradd --create-home talentmatch && mkdir -p /app/var /var/lib/talentmatch/index \
+    && chown talentmatch /app/var /var/lib/talentmatch/index
 USER talentmatch
 EXPOSE 8000
 CMD ["talentmatch", "serve", "--host", "0.0.0.0"]

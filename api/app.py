@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from api import openapi, problems, ui
 from api.deps import reject_unknown_query
 from api.limits import BodySizeLimit, KeyRateLimit, RateLimitByKey
+from api.observability import RequestMetrics
 from api.routers import (
     accounts,
     attention,
@@ -26,6 +27,7 @@ from api.routers import (
     drafting,
     health,
     match_runs,
+    metrics,
     placements,
     requirements,
     skills,
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or get_engine(settings.database_url)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimitByKey, limit=KeyRateLimit.from_settings(settings))  # runs first
+    app.add_middleware(RateLimitByKey, limit=KeyRateLimit.from_settings(settings))
+    app.add_middleware(RequestMetrics)  # runs first: times and labels every request
 
     strict_query = [Depends(reject_unknown_query)]
     app.include_router(
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         v1.include_router(module.router)
     app.include_router(v1)
+    app.include_router(metrics.router, dependencies=strict_query)
     ui.install(app)
     app.openapi = lambda: openapi.build(app)  # type: ignore[method-assign]
     return app

@@ -4,13 +4,19 @@
 
 Creates a scratch database next to ``TALENTMATCH_TEST_POSTGRES_URL`` (or uses
 ``--database-url``), seeds it from the generator, matches every requirement (inline), creates a
-client and a recruiter key, starts ``uvicorn api.main:app`` as a subprocess on 127.0.0.1 and
+client and a recruiter key, starts the API (``bench._same_bytes_app``: ``api.main:app`` plus one
+bench-only route) with uvicorn as a subprocess on 127.0.0.1 and
 drives ``GET /api/v1/requirements/{id}/shortlist`` from ``--concurrency`` connections (one
 ``httpx.AsyncClient`` with one keep-alive connection each): half the requests with the client
 key (anonymised view), half with the recruiter key (full view), each a page of ``--page``
 entries. It stops after ``--requests`` requests or ``--seconds`` seconds, whichever comes first,
 after a short warm-up. Prints, and writes to ``bench/out/``, p50/p90/p99 latency and requests
 per second.
+
+Same run, same server, same keys and concurrency: the same-bytes peer. Each page (per requirement
+and key) is captured first and stored in the server; a second phase then asks for those exact
+bytes from a route that only authenticates and sends them. The ratios (server CPU per request,
+from ``/proc``; p50; requests/s) say what a shortlist page costs beyond sending its bytes.
 """
 
 from __future__ import annotations
@@ -32,9 +38,12 @@ from typing import Any
 
 import httpx
 
+from bench._machine import finished, line, machine
 from bench.rematch import scratch_database
 
 SEED = 515151
+#: The API plus the same-bytes route (bench/_same_bytes_app.py).
+APP = "bench._same_bytes_app:app"
 OUT = Path(__file__).resolve().parent / "out"
 
 
@@ -137,7 +146,7 @@ def start_server(url: str, port: int, workers: int, tmp: Path) -> subprocess.Pop
         "TALENTMATCH_DEV_MODE": "true",  # a scratch server with the default session secret
         "TALENTMATCH_RATE_LIMIT": os.environ.get("TALENTMATCH_RATE_LIMIT", ""),  # raw throughput: off
     }
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "uvicorn", APP, "--host", "127.0.0.1", "--port", str(port)]
     # A keep-alive timeout longer than uvicorn's 5 s: on a saturated 2-CPU box the event loop can
     # be late enough to close a connection whose next request is already on the wire.
     cmd += [
@@ -165,8 +174,35 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 30.0
     sys.exit("the server did not answer /healthz in time")
 
 
+def page_path(rid: str, who: str, same_bytes: bool) -> str:
+    return f"/bench/bytes/{rid}-{who}" if same_bytes else f"/api/v1/requirements/{rid}/shortlist"
+
+
+async def capture_pages(base: str, keys: dict[str, str], ids: list[str], page: int) -> int:
+    """Store each shortlist page's bytes (per requirement and key) for the same-bytes route;
+    the mean page size in bytes."""
+    sizes = []
+    async with httpx.AsyncClient(base_url=base, timeout=30.0) as http:
+        for rid in ids:
+            for who, key in keys.items():
+                auth = {"Authorization": f"Bearer {key}"}
+                r = await http.get(page_path(rid, who, False), params={"limit": page}, headers=auth)
+                r.raise_for_status()
+                stored = await http.put(page_path(rid, who, True), content=r.content, headers=auth)
+                stored.raise_for_status()
+                sizes.append(len(r.content))
+    return round(statistics.fmean(sizes))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children that were waited for (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def drive(
-    base: str, keys: dict[str, str], ids: list[str], args: argparse.Namespace
+    base: str, keys: dict[str, str], ids: list[str], args: argparse.Namespace, same_bytes: bool = False
 ) -> tuple[list[float], int, float, dict[int | str, int]]:
     """Latencies (s) of the measured requests, how many failed, the measured wall time, statuses
     (an exception's name when there was no response, e.g. a timeout)."""
@@ -184,7 +220,7 @@ async def drive(
             i = issued
             issued += 1
             who = "client" if i % 2 == 0 else "recruiter"
-            path = f"/api/v1/requirements/{ids[i % len(ids)]}/shortlist"
+            path = page_path(ids[i % len(ids)], who, same_bytes)
             start = time.perf_counter()
             status: int | str
             try:
@@ -244,12 +280,14 @@ def report(
         "p90_ms": round(percentile(latencies, 0.90) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1),
-        "cpus": os.cpu_count(),
+        "machine": finished(args.machine),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    args.machine = machine()
+    print(line(args.machine), flush=True)
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         if args.database_url:
@@ -271,16 +309,39 @@ def _run(url: str, ids: list[str], args: argparse.Namespace, tmp: Path) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(url, port, args.workers, tmp)
+    phases: dict[str, dict[str, Any]] = {}
     try:
         wait_ready(base, server)
-        latencies, failed, wall, statuses = asyncio.run(drive(base, keys, ids, args))
+        page_bytes = asyncio.run(capture_pages(base, keys, ids, args.page))
+        for name, same in (("shortlist", False), ("same_bytes", True)):
+            cpu = cpu_seconds(server.pid)
+            latencies, failed, wall, statuses = asyncio.run(drive(base, keys, ids, args, same))
+            cpu = cpu_seconds(server.pid) - cpu
+            phases[name] = report(latencies, failed, wall, statuses, args)
+            # warm-up requests ran in the same interval: CPU is divided over all of them
+            phases[name]["server_cpu_ms_per_request"] = round(cpu * 1000 / (len(latencies) + args.warmup), 2)
     finally:
         server.terminate()
         server.wait(timeout=30)
         log = (tmp / "server.log").read_text(errors="replace").strip()
         if log:
             print("server log (last lines):\n" + "\n".join(log.splitlines()[-20:]), file=sys.stderr)
-    result = report(latencies, failed, wall, statuses, args)
+    page, copy = phases["shortlist"], phases["same_bytes"]
+    result = {
+        **page,
+        "page_bytes_mean": page_bytes,
+        "same_bytes": {
+            k: copy[k] for k in ("requests_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_request")
+        },
+        "ratio_page_vs_same_bytes": {
+            "server_cpu_per_request": round(
+                page["server_cpu_ms_per_request"] / max(copy["server_cpu_ms_per_request"], 1e-9), 2
+            ),
+            "p50": round(page["p50_ms"] / max(copy["p50_ms"], 1e-9), 2),
+            "requests_per_s": round(copy["requests_per_s"] / max(page["requests_per_s"], 1e-9), 2),
+        },
+    }
+    failed = page["failed"] + copy["failed"]
     print(json.dumps(result, indent=2))
     OUT.mkdir(exist_ok=True)
     (OUT / "api_load.json").write_text(json.dumps(result, indent=2) + "\n")

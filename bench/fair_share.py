@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from bench._machine import finished, line, machine
 from bench.api_load import OUT, free_port, percentile, seed, start_server, wait_ready
 from bench.rematch import scratch_database
 
@@ -161,6 +162,8 @@ def _measure(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    started = machine()
+    print(line(started), flush=True)
     os.environ.setdefault("TALENTMATCH_DEV_MODE", "true")
     with scratch_database(args.keep) as url:
         print(f"seeding {args.candidates} candidates and {args.requirements} requirements ...", flush=True)
@@ -181,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "with_limit": limited,
         "without_limit": unlimited,
         "b_within_2x_of_idle_with_limit": limited["b_p50_ratio"] <= 2.0,
-        "cpus": os.cpu_count(),
+        "machine": finished(started),
     }
     OUT.mkdir(exist_ok=True)
     (OUT / "fair_share.json").write_text(json.dumps(result, indent=2) + "\n")

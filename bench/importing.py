@@ -29,7 +29,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import shutil
 import subprocess
@@ -41,6 +40,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from bench._machine import finished, line, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench"
@@ -211,15 +212,6 @@ def run_backend(backend: str, url: str, path: Path, count: int, profile: bool) -
         pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(30)
         out["profile"] = text.getvalue()
     return out
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
-    }
 
 
 def _postgres_version(url: str) -> str:
@@ -397,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(_table(report))
-        print(f"machine: {json.dumps(report['machine'])}")
+        print(line(finished(report["machine"])))
     for backend, text in profiles.items():
         print(f"--- cProfile of the first import, {backend} ---\n{text}", file=sys.stderr)
     return 0

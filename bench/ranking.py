@@ -26,7 +26,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import statistics
@@ -37,10 +36,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from bench._machine import finished, line, machine
+from bench._peers import NumpyScan, SqlPeer, load_pool, time_peer
 from fixtures.generator import ANCHOR_DATE, generate_candidates, generate_requirements, jsonl_chunks
 from matcher.core import (
     Relations,
@@ -61,6 +61,10 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 #: The issue's targets on a 2-core machine, warm index, one process.
 TARGET_P50_MS = {100_000: 8.0, 1_000_000: 60.0}
 TARGET_RATIO = 300.0
+#: Issue 18: index p50 / numpy scan p50 at most this (every size; 0.3 at 1M) ...
+TARGET_VS_SCAN = {1_000_000: 0.3}
+#: ... and SQL peer p50 / index p50 at least this.
+TARGET_VS_SQL = {100_000: 5.0, 1_000_000: 10.0}
 #: Requirements ranked (untimed) before the timed ones.
 WARMUP = 3
 
@@ -85,6 +89,9 @@ class SizeResult:
     ratio_p95: float
     eligible_median: float
     sample_results_identical: bool
+    #: Peers on the same pool, same requirements, same run (absent when not run).
+    scan_ms: dict[str, float] = field(default_factory=dict)
+    sql_ms: dict[str, float] = field(default_factory=dict)
     targets: dict[str, bool] = field(default_factory=dict)
 
 
@@ -236,6 +243,26 @@ def run_size(
         sample_results_identical=identical,
     )
     result.targets["ratio>=300"] = result.ratio_p50 >= TARGET_RATIO
+    index_p50 = index_ms["first"]["p50"]
+    del index
+    _log("  peers: loading the pool file into plain arrays")
+    peer_pool = load_pool(path)
+    times, sizes = time_peer(NumpyScan(peer_pool).rank, specs, args.top, warmup)
+    result.scan_ms = {**_summary(times), "results_median": statistics.median(sizes)}
+    limit = TARGET_VS_SCAN.get(n, 1.0)
+    result.targets[f"index<={limit:g}x scan"] = index_p50 <= limit * result.scan_ms["p50"]
+    if args.postgres_url:
+        _log("  peers: loading the pool into PostgreSQL (COPY)")
+        sql = SqlPeer(peer_pool, args.postgres_url)
+        try:
+            times, sizes = time_peer(sql.rank, specs, args.top, warmup)
+        finally:
+            sql.close()
+        result.sql_ms = {**_summary(times), "results_median": statistics.median(sizes)}
+        if n in TARGET_VS_SQL:
+            result.targets[f"sql>={TARGET_VS_SQL[n]:g}x index"] = (
+                result.sql_ms["p50"] >= TARGET_VS_SQL[n] * index_p50
+            )
     if n in TARGET_P50_MS:
         result.targets[f"p50<={TARGET_P50_MS[n]:g}ms"] = index_ms["first"]["p50"] <= TARGET_P50_MS[n]
     return result, report
@@ -256,6 +283,21 @@ def _table(results: list[SizeResult], args: argparse.Namespace) -> str:
             f"{again['select_p50']:>6.2f}ms {again['explain_p50']:>6.2f}ms | "
             f"{ref['p50']:>11,.0f}ms {ref['p95']:>7,.0f}ms | {r.ratio_p50:>8,.0f}x {r.ratio_p95:>5,.0f}x"
         )
+    lines += ["", "peers, same pool and requirements, same run (p50; ratio = peer / index first ranking):"]
+    for r in results:
+        first = r.index_ms["first"]["p50"]
+        scan = r.scan_ms["p50"]
+        sql = r.sql_ms.get("p50")
+        lines.append(
+            f"{r.candidates:>10,}: index {first:.2f}ms | numpy scan {scan:.2f}ms ({scan / first:.2f}x, "
+            f"median {r.scan_ms['results_median']:.0f} results)"
+            + (
+                f" | SQL query {sql:.2f}ms ({sql / first:.2f}x, "
+                f"median {r.sql_ms['results_median']:.0f} results)"
+                if sql is not None
+                else " | SQL peer not run"
+            )
+        )
     lines += [
         "",
         f"top {args.top}, {args.requirements} requirements per size (p50/p95 over them), warm index, one "
@@ -266,6 +308,9 @@ def _table(results: list[SizeResult], args: argparse.Namespace) -> str:
         "reference: core rank() timed on a fixed random sample of each pool "
         f"({args.reference_sample:,} candidates, {args.reference_requirements} requirements), "
         "extrapolated linearly to the pool size; ratio = reference / index (first ranking).",
+        "numpy scan: plain arrays, six filters, must-have posting lists, 11-dimension role fit, six "
+        "numeric components, argpartition top K (bench/_peers.py). SQL query: one PostgreSQL query "
+        "filtering and scoring the same way on the same pool (--postgres-url).",
     ]
     for r in results:
         marks = ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in r.targets.items())
@@ -275,16 +320,6 @@ def _table(results: list[SizeResult], args: argparse.Namespace) -> str:
             f"median eligible {r.eligible_median:,.0f}"
         )
     return "\n".join(lines)
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-    }
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -302,6 +337,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=7, help="generator seed")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TALENTMATCH_BENCH_POSTGRES_URL"),
+        help="PostgreSQL for the SQL peer (schema bench_ranking_peer, dropped after; default "
+        "$TALENTMATCH_BENCH_POSTGRES_URL; without it the SQL peer is not run)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the index rankings per size")
     args = parser.parse_args(argv)
     try:
@@ -315,6 +356,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    started = machine()
+    if not args.json:
+        print(line(started), flush=True)
     specs = requirement_specs(args.requirements + WARMUP, args.seed)
     specs, warmup = specs[:-WARMUP], specs[-WARMUP:]
     candidates_file(max(args.sizes), args.seed)  # the smaller pools are then cut from it
@@ -326,14 +370,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             reports.append(f"--- cProfile of the index, {n:,} candidates ---\n{report}")
     if args.json:
         config = {k: v for k, v in vars(args).items() if k not in ("json", "profile")}
-        print(
-            json.dumps(
-                {"machine": machine(), "config": config, "sizes": [asdict(r) for r in results]}, indent=2
-            )
-        )
+        everything = {"machine": finished(started), "config": config, "sizes": [asdict(r) for r in results]}
+        print(json.dumps(everything, indent=2))
     else:
         print(_table(results, args))
-        print(f"machine: {json.dumps(machine())}")
+        print(line(finished(started)))
         for report in reports:
             print(report)
     return 0

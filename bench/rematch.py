@@ -271,12 +271,17 @@ def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from bench._machine import finished, line, machine
+
     args = _parse(argv)
+    started = machine()
+    print(line(started), flush=True)
     if args.database_url:
         report = run_benchmark(args, args.database_url)
     else:
         with scratch_database(args.keep) as url:
             report = run_benchmark(args, url)
+    report["machine"] = finished(started)
     OUT.mkdir(exist_ok=True)
     path = OUT / f"rematch-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from bench._machine import finished, line, machine
 from fixtures.generator import ANCHOR_DATE, generate_candidates, generate_requirements
 from matcher.core import default_profile, prepare_candidate, prepare_requirement, relations_for
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements, reference_rank_requirements
@@ -97,7 +97,6 @@ def run(requirements: int, candidates: int, top: int, reference_candidates: int,
         "candidates": candidates,
         "top": top,
         "today": today.isoformat(),
-        "python": platform.python_version(),
         "build_s": round(build, 3),
         "book_ms": {
             "p50": _ms(fast_p50),
@@ -123,7 +122,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if min(args.requirements, args.candidates, args.top, args.reference_candidates) < 1:
         parser.error("every count must be at least 1")
+    started = machine()
     report = run(args.requirements, args.candidates, args.top, args.reference_candidates, args.seed)
+    report["machine"] = finished(started)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -144,4 +145,5 @@ def main(argv: list[str]) -> int:
         f"  ratio p50: {report['ratio_p50']}x; results identical: {report['results_identical']}; "
         f"methods: {', '.join(report['methods'])}"
     )
+    print(line(report["machine"]))
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,37 @@ class Settings(BaseSettings):
         "this folder, waiting while there is none, so a test stops a worker at an exact point of a "
         "run. Leave unset.",
     )
+    index_snapshot_dir: Path | None = Field(
+        default=None,
+        description="Folder of the shared candidate index snapshot (memory-mapped files): worker "
+        "processes of a host map it instead of each building the index from the database. Unset: "
+        "every process builds its own.",
+    )
+    index_snapshot_rewrite_fraction: float = Field(
+        default=0.02,
+        gt=0,
+        le=1,
+        description="Candidates changed since the snapshot, as a share of the pool, beyond which the "
+        "snapshot is rewritten in the background.",
+    )
+    index_snapshot_margin_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How far before the snapshot's watermark changes are re-read (a transaction that "
+        "committed late carries an older updated_at).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="'json': one JSON object per log line, with the request id and run id (API, workers).",
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port on which a worker's main process serves the Prometheus metrics of its "
+        "processes (PROMETHEUS_MULTIPROC_DIR must be set); unset: not served.",
+    )
+    worker_metrics_host: str = Field(default="0.0.0.0", description="Bind address of worker_metrics_port.")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted request body.")

@@ -10,6 +10,7 @@ from celery import group
 from sqlalchemy.exc import OperationalError
 
 from matcher.db import session_scope
+from matcher.observability import logs, metrics
 from matcher.services import runs
 from matcher.settings import get_settings
 from tasks.app import REMATCH_ALL, REMATCH_CHUNK, app
@@ -29,7 +30,8 @@ from tasks.worker import worker_engine
 )
 def rematch_chunk(run_id: str, requirement_ids: list[str]) -> dict[str, Any]:
     """Match one chunk of a run's requirements."""
-    report = runs.run_chunk(worker_engine(), uuid.UUID(run_id), [uuid.UUID(r) for r in requirement_ids])
+    with logs.bound(logs.run_id, run_id), metrics.chunk_timer():
+        report = runs.run_chunk(worker_engine(), uuid.UUID(run_id), [uuid.UUID(r) for r in requirement_ids])
     return asdict(report)
 
 

@@ -14,15 +14,25 @@ dispatched again by whichever worker sweeps first.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
+import time
 from typing import Any
 
-from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
+from celery.signals import (
+    after_setup_logger,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matcher.db import make_engine, session_scope
+from matcher.observability import logs, metrics
 from matcher.services.matching import warm
 from matcher.services.runs import celery_dispatch, recover_stalled_runs
 from matcher.services.triggers import retry_failed_triggers
@@ -43,13 +53,29 @@ def worker_engine() -> Engine:
         return _engine
 
 
+@after_setup_logger.connect
+def _structured_logs(**_: Any) -> None:
+    logs.configure(json_logs=get_settings().log_format == "json")
+
+
 @worker_init.connect
 def _warm_pools(**_: Any) -> None:
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    if settings.worker_metrics_port is not None:
+        metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
+    engine = make_engine(settings.database_url)
+    started = time.perf_counter()
     try:
         with Session(engine) as session:
             size = warm(session)
-        log.info("candidate pool ready: %d candidates", size)
+        took = time.perf_counter() - started
+        metrics.COLD_START_SECONDS.set(took)
+        log.info(
+            "candidate pool ready: %d candidates in %.2f s (index snapshot: %s)",
+            size,
+            took,
+            settings.index_snapshot_dir or "off",
+        )
     except Exception:
         log.exception("could not warm the candidate pools; each pool process will build its own")
     finally:
@@ -61,6 +87,11 @@ def _init_process(**_: Any) -> None:
     global _engine
     _forget_broker_engines()
     _engine = make_engine(get_settings().database_url)
+
+
+@worker_process_shutdown.connect
+def _forget_process_metrics(pid: int | None = None, **_: Any) -> None:
+    metrics.mark_process_dead(pid or os.getpid())
 
 
 def _forget_broker_engines() -> None:

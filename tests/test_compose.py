@@ -23,6 +23,15 @@ def test_compose_has_the_stack_with_health_checks() -> None:
     assert (ROOT / "Dockerfile").exists()
 
 
+def test_workers_share_one_index_snapshot_volume() -> None:
+    spec = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    worker = spec["services"]["worker"]
+    folder = worker["environment"]["TALENTMATCH_INDEX_SNAPSHOT_DIR"]
+    assert worker["environment"]["TALENTMATCH_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert f"index-snapshot:{folder}" in worker["volumes"]
+    assert "index-snapshot" in spec["volumes"]
+
+
 def test_compose_commands_are_cli_commands() -> None:
     from typer.main import get_command
 

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,20 @@ class CandidateIndex:
             builder.add(p)
         index.append(builder)
         return index
+
+    @classmethod
+    def restore(cls, tables: Tables, segments: list[Segment], **options: Any) -> CandidateIndex:
+        """An index over segments and tables restored as they were (``matcher.index.snapshot``)."""
+        index = cls(**options)
+        index._tables = tables
+        index._segments = list(segments)
+        return index
+
+    def compacted_parts(self) -> tuple[Tables, list[Segment]]:
+        """The tables and the segments after ``compact`` (at most one, without tombstones)."""
+        with self._lock:
+            self.compact()
+            return self._tables, list(self._segments)
 
     def builder(self) -> ColumnBuilder:
         """A builder sharing this index's dictionaries, to fill and pass to ``append``."""

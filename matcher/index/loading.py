@@ -100,12 +100,14 @@ def _stream(conn: Connection, statement: Any) -> Iterator[Any]:
     yield from result
 
 
-def _profiles(conn: Connection, taxonomy: Taxonomy) -> Iterator[CandidateProfile]:
-    """Every candidate not erased, joined with its skills by a merge on the candidate id (both
-    streams are ordered by it; ``uuid.UUID`` orders like PostgreSQL's uuid and like the hex
-    text SQLite stores)."""
+def profiles_from_db(
+    conn: Connection, taxonomy: Taxonomy, where: Any = None
+) -> Iterator[tuple[uuid.UUID, CandidateProfile]]:
+    """(database id, profile) of every candidate not erased (and matching ``where``), joined
+    with its skills by a merge on the candidate id (both streams are ordered by it;
+    ``uuid.UUID`` orders like PostgreSQL's uuid and like the hex text SQLite stores)."""
     build = ProfileBuilder(taxonomy)
-    live = CAND.c.erased_at.is_(None)
+    live = CAND.c.erased_at.is_(None) if where is None else CAND.c.erased_at.is_(None) & where
     candidates = _stream(conn, select(*PROFILE_COLUMNS).where(live).order_by(CAND.c.id))
     skill_rows = _stream(
         conn,
@@ -122,7 +124,7 @@ def _profiles(conn: Connection, taxonomy: Taxonomy) -> Iterator[CandidateProfile
             if pending.candidate_id == cid:
                 skills.append(build.skill(pending))
             pending = next(skill_rows, None)
-        yield build.profile(r, tuple(skills))
+        yield cid, build.profile(r, tuple(skills))
 
 
 def build_index_from_db(
@@ -140,7 +142,7 @@ def build_index_from_db(
     builder = index.builder()
 
     def fill(conn: Connection) -> None:
-        for profile in _profiles(conn, tax):
+        for _, profile in profiles_from_db(conn, tax):
             builder.add(profile)
 
     if isinstance(source, Engine):

@@ -97,6 +97,33 @@ class Segment:
         #: Per-row values that depend on the candidate and a weighting only (see ``scoring``).
         self.role_fit_cache: OrderedDict[Hashable, FloatArray] = OrderedDict()
 
+    @classmethod
+    def restore(
+        cls,
+        cols: Columns,
+        bounds: IntArray,
+        rate_usd: FloatArray,
+        skill_start: npt.NDArray[np.integer],
+        matrix: sp.csc_array,
+        overflow: sp.csc_array | None,
+    ) -> Segment:
+        """A segment from arrays a segment laid out before (``matcher.index.snapshot``): nothing
+        is sorted or copied, so memory-mapped arrays stay shared. Every row is alive."""
+        seg = cls.__new__(cls)
+        n = len(cols)
+        seg.cols = cols
+        seg.bounds = bounds
+        seg.rate_usd = rate_usd
+        seg.skill_start = skill_start
+        seg.ncols = matrix.shape[1]
+        seg.matrix, seg.overflow = matrix, overflow
+        seg.mean_skills = int(skill_start[-1]) / n if n else 0.0
+        seg.alive = np.ones(n, dtype=bool)
+        seg.dead = 0
+        seg._scratch = None
+        seg.role_fit_cache = OrderedDict()
+        return seg
+
     def _matrices(self, tables: Tables, nnz: int) -> tuple[sp.csc_array, sp.csc_array | None]:
         cols = self.cols
         n = len(cols)

@@ -48,6 +48,7 @@ from matcher.models import (
     SkillKind,
     WeightProfileRecord,
 )
+from matcher.observability import metrics
 from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
 from matcher.services import profiles as profiles_service
@@ -186,7 +187,17 @@ class PoolCache:
 
 @lru_cache(maxsize=1)
 def process_pool_cache() -> PoolCache:
-    """The pool cache of this process (a worker keeps its pools between tasks)."""
+    """The pool cache of this process (a worker keeps its pools between tasks): served from the
+    host's shared index snapshot when ``index_snapshot_dir`` is set (``matcher.index.shared``)."""
+    settings = get_settings()
+    if settings.index_snapshot_dir is not None:
+        from matcher.index.shared import SnapshotPoolCache
+
+        return SnapshotPoolCache(
+            settings.index_snapshot_dir,
+            rewrite_fraction=settings.index_snapshot_rewrite_fraction,
+            margin_seconds=settings.index_snapshot_margin_seconds,
+        )
     return PoolCache()
 
 
@@ -388,6 +399,7 @@ def compute_shortlist(
     ranking = (ranker or default_ranker())(
         requirement.profile, pool, profile, relations, day, top=size or settings.shortlist_size
     )
+    metrics.observe_ranking(time.perf_counter() - start, ranking.eligible, len(pool))
     ranked = [entry_update(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
     return Computed(
         requirement=requirement,

@@ -45,6 +45,7 @@ from matcher.models import (
     utcnow,
 )
 from matcher.services.profiles import dialect_insert
+from matcher.storage import copy
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
@@ -354,7 +355,16 @@ def apply_plan(
         }
         for u in rows
     ]
-    if values:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if values and postgres:
+        copy.upsert(
+            session.connection(),
+            ENTRY,
+            values,
+            conflict=["requirement_id", "candidate_id"],
+            update_columns=[*RUN_COLUMNS, "updated_at"],
+        )
+    elif values:
         stmt = dialect_insert(session, ENTRY)
         set_ = {name: stmt.excluded[name] for name in (*RUN_COLUMNS, "updated_at")}
         upsert = stmt.on_conflict_do_update(index_elements=["requirement_id", "candidate_id"], set_=set_)
@@ -376,7 +386,9 @@ def apply_plan(
         }
         for u, old in score_events(existing, rows)
     ]
-    if events:
+    if events and postgres:
+        copy.insert(session.connection(), EVENT, events)
+    elif events:
         session.execute(insert(EVENT), events)
     return len(values)
 

@@ -31,6 +31,10 @@ def test_ranking_benchmark_reports_both_engines_as_json(
         assert 0 < s["reference_ms"]["p50"] <= s["reference_ms"]["p95"]
         assert s["ratio_p50"] == pytest.approx(s["reference_ms"]["p50"] / s["index_ms"]["first"]["p50"])
         assert s["reference_sample"] == 80
+        assert 0 < s["scan_ms"]["p50"] <= s["scan_ms"]["p95"]
+        assert s["scan_ms"]["results_median"] > 0
+        assert "index<=1x scan" in s["targets"]
+    assert report["machine"]["cores"] and report["machine"]["load_average_end"]
     stem = f"candidates-s7-{ranking._fingerprint(7)}"
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{stem}-120.jsonl", f"{stem}-300.jsonl"]
     # The smaller pool was cut from the cached larger one, not generated again.

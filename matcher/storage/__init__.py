@@ -1,0 +1,1 @@
+"""Storage helpers below the services: PostgreSQL COPY for bulk writes (``copy``)."""

@@ -1,0 +1,183 @@
+"""The shared index snapshot: same rankings as a pool built from the database, changes applied on
+top, rewritten when the delta grows, and never trusted when it is corrupt, truncated, stale or
+written by another version (each rebuilt), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matcher.db import session_scope
+from matcher.index.shared import SnapshotPoolCache, open_snapshot
+from matcher.index.snapshot import CURRENT, MANIFEST, SnapshotInvalid, read_snapshot
+from matcher.schemas import RequirementStatus, Track, VettingStatus
+from matcher.services import candidates as candidates_service
+from matcher.services import importing, matching
+from tests.tasks.rematch_support import Seeded, seed
+
+
+@pytest.fixture
+def small(engine: Engine) -> Seeded:
+    return seed(engine, 120, 8)
+
+
+def _open_requirements(engine: Engine, seeded: Seeded) -> list[matching.LoadedRequirement]:
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(matching.REQ.c.id).where(
+                matching.REQ.c.external_id.in_(
+                    [r.external_id for r in seeded.requirements if r.status is RequirementStatus.open]
+                )
+            )
+        ).all()
+        return list(matching.load_requirements(session, list(ids)).values())
+
+
+def _rankings(engine: Engine, cache: matching.PoolCache, seeded: Seeded) -> list[list[tuple[object, ...]]]:
+    """Every open requirement's computed shortlist (database id, rank, score, reasons)."""
+    out = []
+    with Session(engine) as session:
+        pool = cache.get(session)
+        for loaded in _open_requirements(engine, seeded):
+            computed = matching.compute_shortlist(session, loaded, pool)
+            out.append([(e.candidate_id, e.rank, e.score, tuple(e.reasons)) for e in computed.ranked])
+    return out
+
+
+def test_the_snapshot_pool_ranks_exactly_as_the_pool_built_from_the_database(
+    engine: Engine, small: Seeded, tmp_path: Path
+) -> None:
+    snap = SnapshotPoolCache(tmp_path)
+    got = _rankings(engine, snap, small)
+    assert got == _rankings(engine, matching.PoolCache(), small)
+    assert sum(len(r) for r in got) > 0
+    assert snap.last["built"] == 1.0
+    again = SnapshotPoolCache(tmp_path)
+    assert _rankings(engine, again, small) == got
+    assert again.last["built"] == 0.0  # mapped, not rebuilt
+    assert again.source is not None
+    assert isinstance(again.source.snapshot.index._segments[0].cols.rate, np.memmap)
+
+
+def test_changes_since_the_watermark_are_applied_on_top(
+    engine: Engine, small: Seeded, tmp_path: Path
+) -> None:
+    cache = SnapshotPoolCache(tmp_path, rewrite_fraction=1.0)
+    with Session(engine) as session:
+        before = cache.get(session)
+        assert cache.get(session) is before
+    passed = [c for c in small.candidates if c.vetting.status is VettingStatus.passed]
+    changed, erased = passed[0], passed[1]
+    new = passed[2].model_copy(update={"external_id": "cand-new-one", "email": "new.one@example.org"})
+    with session_scope(engine) as session:
+        importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0}), new])
+        erased_id = before.id_of(erased.external_id)
+        candidates_service.erase_candidate(session, erased_id, actor="test")
+    with Session(engine) as session:
+        after = cache.get(session)
+    assert after is not before
+    assert cache.last["applied"] == 3
+    assert after.get(after.id_of(changed.external_id)).hourly_rate == 1.0  # type: ignore[union-attr]
+    assert after.get(after.id_of("cand-new-one")) is not None
+    assert after.get(erased_id) is None
+    with pytest.raises(KeyError):
+        after.id_of(erased.external_id)
+    assert _rankings(engine, cache, small) == _rankings(engine, matching.PoolCache(), small)
+
+
+def test_a_growing_delta_rewrites_the_snapshot_in_the_background(
+    engine: Engine, small: Seeded, tmp_path: Path
+) -> None:
+    cache = SnapshotPoolCache(tmp_path, rewrite_fraction=0.01)
+    with Session(engine) as session:
+        cache.get(session)
+    first = (tmp_path / CURRENT).read_text()
+    developers = [c for c in small.candidates if c.track is Track.developer][:5]
+    with session_scope(engine) as session:
+        importing.import_candidates(
+            session, [c.model_copy(update={"hours_per_week": 39}) for c in developers]
+        )
+    with Session(engine) as session:
+        cache.get(session)
+    cache.wait_for_rewrite(60)
+    assert (tmp_path / CURRENT).read_text() != first
+    with Session(engine) as session:
+        pool = cache.get(session)
+    assert cache.source is not None and cache.source.changed == {}  # the rewrite holds the delta
+    assert pool.get(pool.id_of(developers[0].external_id)).hours_per_week == 39  # type: ignore[union-attr]
+    assert _rankings(engine, cache, small) == _rankings(engine, matching.PoolCache(), small)
+
+
+def _live(root: Path) -> Path:
+    return root / (root / CURRENT).read_text()
+
+
+def _edit_manifest(root: Path, **changes: object) -> None:
+    path = _live(root) / MANIFEST
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+def _biggest_array(root: Path) -> Path:
+    return max(_live(root).glob("*.npy"), key=lambda p: p.stat().st_size)
+
+
+def _flip_a_byte(root: Path) -> None:
+    path = _biggest_array(root)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate(root: Path) -> None:
+    path = _biggest_array(root)
+    path.write_bytes(path.read_bytes()[:-8])
+
+
+def _stale_count(root: Path) -> None:
+    data = json.loads((_live(root) / MANIFEST).read_text())
+    _edit_manifest(root, created_by_watermark=data["created_by_watermark"] + 1)
+
+
+def _from_the_future(root: Path) -> None:
+    _edit_manifest(root, watermark="2999-01-01T00:00:00Z")
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "corrupt": (_flip_a_byte, "checksum mismatch"),
+    "truncated": (_truncate, "truncated"),
+    "foreign format": (lambda root: _edit_manifest(root, format=999), "format 999"),
+    "foreign code version": (lambda root: _edit_manifest(root, code="0123456789abcdef"), "written by code"),
+    "stale count": (_stale_count, "stale"),
+    "stale watermark": (_from_the_future, "stale"),
+    "unreadable manifest": (lambda root: (_live(root) / MANIFEST).write_text("{"), "unreadable manifest"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_snapshot_that_cannot_be_trusted_is_rebuilt_not_used(
+    engine: Engine, small: Seeded, tmp_path: Path, damage: str
+) -> None:
+    expected = _rankings(engine, SnapshotPoolCache(tmp_path), small)
+    spoil, reason = DAMAGE[damage]
+    spoil(tmp_path)
+    with pytest.raises(SnapshotInvalid, match=reason):
+        snapshot = read_snapshot(tmp_path)
+        with engine.connect() as conn:
+            from matcher.index.shared import check_against
+
+            check_against(snapshot, conn)
+    snapshot, built = open_snapshot(engine, tmp_path)
+    assert built
+    read_snapshot(tmp_path)  # the rebuilt one is sound
+    cache = SnapshotPoolCache(tmp_path)
+    assert _rankings(engine, cache, small) == expected
+    assert cache.last["built"] == 0.0
