@@ -28,6 +28,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
+from matcher.dispatch import after_commit
 from matcher.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from matcher.json_types import NoNul
 from matcher.models import (
@@ -60,7 +61,7 @@ from matcher.schemas import (
 from matcher.services import importing
 from matcher.services.audit import record
 from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
-from matcher.services.runs import call_after_commit, rematch_pending
+from matcher.services.runs import rematch_pending
 from matcher.services.skills import resolve_names
 from matcher.services.triggers import on_candidates_changed
 from matcher.skills import load_taxonomy
@@ -491,7 +492,7 @@ def erase_candidate(session: Session, candidate_id: uuid.UUID, *, actor: str) ->
     )
     on_candidates_changed(session, [candidate_id], actor=actor)
     bind = session.get_bind()
-    call_after_commit(session, lambda: purge_dead_rows(bind, _ERASURE_TABLES))
+    after_commit(session, lambda: purge_dead_rows(bind, _ERASURE_TABLES))
     return report
 
 

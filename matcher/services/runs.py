@@ -2,7 +2,7 @@
 
 A run is a ``MatchRun`` row plus one ``MatchRunRequirement`` row per requirement, written in the
 caller's transaction; its chunks are handed to ``dispatch`` only after that transaction commits
-(``call_after_commit``), so a worker never looks for a run that is not there. Progress is the
+(``matcher.dispatch``), so a worker never looks for a run that is not there. Progress is the
 count of finished requirement rows; whichever worker finishes the last one (or anyone reading
 the progress) marks the run finished. There is no chord and no result backend in the loop.
 
@@ -36,20 +36,20 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from matcher.clock import today
+from matcher.dispatch import REMATCH_CHUNK, Sender, dispatcher, enqueue, enqueued
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, Requirement, RunStatus, utcnow
 from matcher.schemas import RequirementStatus, Track
@@ -74,136 +74,45 @@ REQ = Requirement.__table__  # type: ignore[attr-defined]
 UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
 FINISHED = (RunStatus.succeeded.value, RunStatus.failed.value)
 
-#: Sends a run's chunks of requirement ids to be matched (Celery, or in-process).
-Dispatch = Callable[[uuid.UUID, list[list[uuid.UUID]]], None]
-
 
 # --- dispatching after commit -----------------------------------------------------------------
 
-_PENDING = "talentmatch.after_commit"
-#: How many runs this transaction started (``rematch_pending``).
-_STARTED = "talentmatch.runs_started"
+#: Where a run's chunks go: a ``matcher.dispatch.Sender`` (Celery, or in-process).
+Dispatch = Sender
 
 
-def call_after_commit(session: OrmSession, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the session's transaction commits; drop it if it rolls back.
-
-    A failing callback is logged, not raised: the change it follows is committed either way
-    (an undispatched run is picked up by the recovery sweep).
-    """
-    session.info.setdefault(_PENDING, []).append(callback)
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _run_pending(session: OrmSession) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released: the work is not committed until the outer transaction is
-    for callback in session.info.pop(_PENDING, []):
-        try:
-            callback()
-        except Exception:
-            log.exception("after-commit callback failed")
-
-
-@event.listens_for(OrmSession, "after_transaction_end")
-def _drop_pending(session: OrmSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and not transaction.nested:
-        session.info.pop(_PENDING, None)
-        session.info.pop(_STARTED, None)
-
-
-class CeleryDispatch:
-    """Enqueue a run's chunks on a Celery broker (the configured one unless ``broker_url``),
-    and tell whether that broker can be reached right now (``reachable``, cached briefly)."""
-
-    #: How long a probe's answer stands: a reachable broker is not probed on every write, and
-    #: an unreachable one not waited for on every write either.
-    REACHABLE_FOR, UNREACHABLE_FOR = 10.0, 2.0
-    PROBE_TIMEOUT = 1.0
-
-    def __init__(self, broker_url: str | None = None) -> None:
-        self.broker_url = broker_url
-        self._known: tuple[float, bool] | None = None
-
-    def __call__(self, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-        if self.broker_url is None:  # the workers' own app (imported late: tasks import this module)
-            from tasks.matching import send_chunks
-
-            send_chunks(run_id, chunks)
-            return
-        from tasks.app import REMATCH_CHUNK, make_app
-
-        app = make_app(get_settings().model_copy(update={"broker_url": self.broker_url}))
-        try:
-            for chunk in chunks:
-                app.send_task(REMATCH_CHUNK, args=[str(run_id), [str(r) for r in chunk]])
-        finally:
-            app.close()
-
-    def reachable(self) -> bool:
-        now = time.monotonic()
-        if self._known is not None:
-            at, ok = self._known
-            if now - at < (self.REACHABLE_FOR if ok else self.UNREACHABLE_FOR):
-                return ok
-        from kombu import Connection
-
-        try:
-            with Connection(
-                self.broker_url or get_settings().broker_url, connect_timeout=self.PROBE_TIMEOUT
-            ) as c:
-                c.ensure_connection(max_retries=1, timeout=self.PROBE_TIMEOUT)
-            ok = True
-        except Exception as exc:
-            log.warning("the task broker is unreachable: %s", exc)
-            ok = False
-        self._known = (time.monotonic(), ok)
-        return ok
-
-
-celery_dispatch = CeleryDispatch()
-
-
-_dispatch_override: list[Dispatch] = []
-
-
-def default_dispatch() -> Dispatch:
-    return _dispatch_override[-1] if _dispatch_override else celery_dispatch
-
-
-def rematch_pending(session: OrmSession, dispatch: Dispatch | None = None) -> bool:
+def rematch_pending(session: OrmSession, dispatch: Sender | None = None) -> bool:
     """Whether this transaction started a run whose dispatch cannot reach the broker now: the
     write stands, and the run waits for the broker (``_dispatch_or_release``)."""
-    if not session.info.get(_STARTED):
+    if not enqueued(session, REMATCH_CHUNK):
         return False
-    probe = getattr(dispatch or default_dispatch(), "reachable", None)
-    return probe is not None and not probe()
+    return not dispatcher.reachable(dispatch)
 
 
-def _dispatch_or_release(bind: Any, send: Dispatch, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-    """Dispatch after commit; if that fails (the broker is down), clear the run's
+def _send_chunks(
+    session: OrmSession, send: Sender | None, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]
+) -> None:
+    """Enqueue a run's chunks after commit; if that fails (the broker is down), clear the run's
     ``dispatched_at`` so that the next sweep of any worker re-dispatches it at once instead of
     waiting ``claim_timeout`` for it to look stalled."""
-    try:
-        send(run_id, chunks)
-    except Exception:
-        log.exception("dispatching run %s failed; the next recovery sweep dispatches it", run_id)
-        engine = bind.engine if hasattr(bind, "engine") else bind
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+
+    def release() -> None:
         try:
             with engine.begin() as conn:
                 conn.execute(update(RUN).where(RUN.c.id == run_id).values(dispatched_at=None))
         except Exception:
             log.exception("could not mark run %s as undispatched", run_id)
 
+    for chunk in chunks:
+        args = [str(run_id), [str(r) for r in chunk]]
+        enqueue(session, REMATCH_CHUNK, args, sender=send, on_failure=release)
 
-@contextmanager
-def dispatching(dispatch: Dispatch) -> Iterator[None]:
+
+def dispatching(dispatch: Sender) -> AbstractContextManager[Sender]:
     """Use ``dispatch`` wherever no dispatch is passed (the demo and tests run runs inline)."""
-    _dispatch_override.append(dispatch)
-    try:
-        yield
-    finally:
-        _dispatch_override.remove(dispatch)
+    return dispatcher.using(dispatch)
 
 
 def chunked(ids: Sequence[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
@@ -300,11 +209,7 @@ def start_run(
             )
             .values(rematch_error=None, rematch_failed_at=None)
         )
-        chunks = chunked(ids, chunk_size or settings.rematch_chunk_size)
-        send = dispatch or default_dispatch()
-        bind = session.get_bind()
-        session.info[_STARTED] = session.info.get(_STARTED, 0) + 1
-        call_after_commit(session, lambda: _dispatch_or_release(bind, send, run_id, chunks))
+        _send_chunks(session, dispatch, run_id, chunked(ids, chunk_size or settings.rematch_chunk_size))
     return run
 
 
@@ -835,12 +740,14 @@ def outstanding(session: Session, run_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
-def inline_dispatch(engine: Engine, *, on_done: Callable[[], None] | None = None) -> Dispatch:
-    """A dispatch that matches the chunks right here, one after the other (no broker)."""
+def inline_dispatch(engine: Engine, *, on_done: Callable[[], None] | None = None) -> Sender:
+    """A sender that does the work right here, at once (no broker)."""
 
-    def send(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-        for chunk in chunks:
-            run_chunk(engine, run_id, chunk, on_done=on_done)
+    def send(task: str, args: list[Any]) -> None:
+        if task != REMATCH_CHUNK:
+            raise ValueError(f"no inline runner for task {task!r}")
+        run_id, chunk = args
+        run_chunk(engine, uuid.UUID(run_id), [uuid.UUID(r) for r in chunk], on_done=on_done)
 
     return send
 
@@ -851,7 +758,8 @@ def run_inline(
     """Finish a run in this process: every requirement not finished yet, then its progress."""
     with Session(engine) as s:
         todo = outstanding(s, run_id)
-    inline_dispatch(engine, on_done=on_done)(run_id, chunked(todo, get_settings().rematch_chunk_size))
+    for chunk in chunked(todo, get_settings().rematch_chunk_size):
+        run_chunk(engine, run_id, chunk, on_done=on_done)
     with Session(engine) as s:
         progress = get_progress(s, run_id)
         s.commit()
@@ -886,8 +794,6 @@ def recover_stalled_runs(
     settings = get_settings()
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=settings.claim_timeout)
-    send = dispatch or default_dispatch()
-    bind = session.get_bind()
     recovered = []
     runs = session.execute(
         select(RUN.c.id, RUN.c.dispatched_at).where(
@@ -921,7 +827,6 @@ def recover_stalled_runs(
         if won.rowcount != 1:  # type: ignore[attr-defined]
             continue
         log.warning("re-dispatching %d stalled requirement(s) of run %s", len(todo), run_id)
-        chunks = chunked(todo, settings.rematch_chunk_size)
-        call_after_commit(session, lambda rid=run_id, c=chunks: _dispatch_or_release(bind, send, rid, c))  # type: ignore[misc]
+        _send_chunks(session, dispatch, run_id, chunked(todo, settings.rematch_chunk_size))
         recovered.append(run_id)
     return recovered

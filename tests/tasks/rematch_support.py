@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher.db import session_scope
+from matcher.dispatch import REMATCH_CHUNK
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services import importing
 from tests.suite_clock import TODAY
 
 SEED = 20261123
+
+
+@dataclass
+class ChunkRecorder:
+    """A task sender that only records: each run with the chunks it was sent, in sending order
+    (consecutive chunks of one run are one entry, as a run sends all of its chunks at once)."""
+
+    sent: list[tuple[uuid.UUID, list[list[uuid.UUID]]]] = field(default_factory=list)
+
+    def __call__(self, task: str, args: list[Any]) -> None:
+        assert task == REMATCH_CHUNK
+        run_id, chunk = uuid.UUID(args[0]), [uuid.UUID(r) for r in args[1]]
+        if self.sent and self.sent[-1][0] == run_id:
+            self.sent[-1][1].append(chunk)
+        else:
+            self.sent.append((run_id, [chunk]))
 
 
 @dataclass

@@ -13,8 +13,8 @@ from matcher.db import session_scope
 from matcher.models import utcnow
 from matcher.services import runs
 from matcher.settings import Settings
-from tests.tasks.rematch_support import Seeded
-from tests.tasks.test_match_runs import MRR, Sent, requirement_rows, start
+from tests.tasks.rematch_support import ChunkRecorder, Seeded
+from tests.tasks.test_match_runs import MRR, requirement_rows, start
 
 
 def _claim_elsewhere(engine: Engine, run_id: uuid.UUID, rid: uuid.UUID, ago: float) -> runs.Claim:
@@ -32,10 +32,10 @@ def _claim_elsewhere(engine: Engine, run_id: uuid.UUID, rid: uuid.UUID, ago: flo
 
 
 def _sweep(engine: Engine) -> list[uuid.UUID]:
-    sent: Sent = []
+    recorder = ChunkRecorder()
     with session_scope(engine) as session:
-        runs.recover_stalled_runs(session, dispatch=lambda r, c: sent.append((r, c)))
-    return [i for _, chunks in sent for c in chunks for i in c]
+        runs.recover_stalled_runs(session, dispatch=recorder)
+    return [i for _, chunks in recorder.sent for c in chunks for i in c]
 
 
 def test_the_defaults_detect_a_dead_worker_within_30_seconds() -> None:

@@ -24,7 +24,7 @@ from matcher.services.matching import Pool, Ranking, reference_ranker
 from matcher.services.shortlist_writer import RankChange
 from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import Seeded
+from tests.tasks.rematch_support import ChunkRecorder, Seeded
 
 MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
 RUN = MatchRun.__table__  # type: ignore[attr-defined]
@@ -35,11 +35,11 @@ Sent = list[tuple[uuid.UUID, list[list[uuid.UUID]]]]
 
 def start(engine: Engine, requirement_ids: list[uuid.UUID] | None = None) -> tuple[uuid.UUID, Sent]:
     """Start a run whose dispatch only records what it was given."""
-    sent: Sent = []
+    recorder = ChunkRecorder()
     with session_scope(engine) as session:
-        run = runs.start_run(session, requirement_ids, dispatch=lambda r, c: sent.append((r, c)))
+        run = runs.start_run(session, requirement_ids, dispatch=recorder)
         run_id = run.id
-    return run_id, sent
+    return run_id, recorder.sent
 
 
 def snapshot(engine: Engine) -> dict[tuple[Any, Any], tuple[Any, ...]]:
@@ -61,16 +61,17 @@ def progress(engine: Engine, run_id: uuid.UUID) -> runs.RunProgress:
 
 
 def test_chunks_are_dispatched_after_commit_and_never_after_rollback(engine: Engine, seeded: Seeded) -> None:
-    sent: Sent = []
+    recorder = ChunkRecorder()
+    sent = recorder.sent
     with Session(engine) as session:
-        run = runs.start_run(session, dispatch=lambda r, c: sent.append((r, c)))
+        run = runs.start_run(session, dispatch=recorder)
         session.flush()
         assert sent == []
         session.rollback()
     assert sent == []
     with Session(engine) as session:
         assert session.scalar(select(RUN.c.id)) is None
-        run = runs.start_run(session, dispatch=lambda r, c: sent.append((r, c)))
+        run = runs.start_run(session, dispatch=recorder)
         run_id, total = run.id, run.total
         session.commit()
     assert [r for r, _ in sent] == [run_id]
@@ -226,23 +227,19 @@ def test_the_recovery_sweep_redispatches_lost_work_once(
     pinned_settings(claim_timeout="30")
     run_id, sent = start(engine)  # the messages are "lost": nothing ran
     first, second = sent[0][1][0][:2]
-    redispatched: Sent = []
+    recorder = ChunkRecorder()
+    redispatched = recorder.sent
     with session_scope(engine) as session:
-        assert runs.recover_stalled_runs(session, dispatch=lambda r, c: redispatched.append((r, c))) == []
+        assert runs.recover_stalled_runs(session, dispatch=recorder) == []
     later = utcnow() + dt.timedelta(seconds=31)
     with session_scope(engine) as session:
-        found = runs.recover_stalled_runs(
-            session, dispatch=lambda r, c: redispatched.append((r, c)), now=later
-        )
+        found = runs.recover_stalled_runs(session, dispatch=recorder, now=later)
         assert found == [run_id] and redispatched == []  # not before the commit
     assert [sorted(i for c in chunks for i in c) for _, chunks in redispatched] == [
         sorted(requirement_rows(engine, run_id))
     ]
     with session_scope(engine) as session:  # swept again at once: already re-dispatched
-        assert (
-            runs.recover_stalled_runs(session, dispatch=lambda r, c: redispatched.append((r, c)), now=later)
-            == []
-        )
+        assert runs.recover_stalled_runs(session, dispatch=recorder, now=later) == []
     runs.run_chunk(engine, run_id, [first])
     now = later + dt.timedelta(seconds=31)
     with session_scope(engine) as session:  # a live run: one requirement just finished, ...
@@ -258,7 +255,7 @@ def test_the_recovery_sweep_redispatches_lost_work_once(
         )
     redispatched.clear()
     with session_scope(engine) as session:
-        runs.recover_stalled_runs(session, dispatch=lambda r, c: redispatched.append((r, c)), now=now)
+        runs.recover_stalled_runs(session, dispatch=recorder, now=now)
     assert redispatched == [(run_id, [[second]])]
 
 
@@ -284,7 +281,7 @@ def test_a_run_with_nothing_to_do_is_born_finished(engine: Engine) -> None:
 
 def test_an_unknown_requirement_is_not_found(engine: Engine, seeded: Seeded) -> None:
     with pytest.raises(NotFound), session_scope(engine) as session:
-        runs.start_run(session, [missing_id()], dispatch=lambda r, c: None)
+        runs.start_run(session, [missing_id()], dispatch=lambda task, args: None)
 
 
 def test_runs_are_listed_latest_first_with_their_outcomes(engine: Engine, seeded: Seeded) -> None:

@@ -24,7 +24,7 @@ from matcher.schemas import (
 )
 from matcher.services import importing, profiles, runs, triggers
 from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import Seeded
+from tests.tasks.rematch_support import ChunkRecorder, Seeded
 
 CAND = Candidate.__table__  # type: ignore[attr-defined]
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
@@ -37,7 +37,7 @@ REQ = Requirement.__table__  # type: ignore[attr-defined]
 def matched(engine: Engine, seeded: Seeded, pinned_settings: SetEnv) -> Seeded:
     """Every open requirement matched once; from then on changes re-match inline, after commit."""
     with session_scope(engine) as session:
-        run_id = runs.start_run(session, dispatch=lambda r, c: None).id
+        run_id = runs.start_run(session, dispatch=lambda task, args: None).id
     runs.run_inline(engine, run_id)
     pinned_settings(auto_rematch="true")
     return seeded
@@ -199,18 +199,18 @@ def test_a_new_profile_version_rematches_the_requirements_using_it(
 
 def test_nothing_is_enqueued_before_the_commit_nor_after_a_rollback(engine: Engine, matched: Seeded) -> None:
     rid = ids_by_external(engine)[open_specs(matched)[0].external_id]
-    sent: list[uuid.UUID] = []
+    recorder = ChunkRecorder()
     with Session(engine) as session:
-        triggers.on_requirement_changed(session, rid, dispatch=lambda r, c: sent.append(r))
-        assert sent == []
+        triggers.on_requirement_changed(session, rid, dispatch=recorder)
+        assert recorder.sent == []
         session.rollback()
-    assert sent == []
+    assert recorder.sent == []
     with Session(engine) as session:
-        run = triggers.on_requirement_changed(session, rid, dispatch=lambda r, c: sent.append(r))
+        run = triggers.on_requirement_changed(session, rid, dispatch=recorder)
         assert run is not None
         run_id = run.id
         session.commit()
-    assert sent == [run_id]
+    assert [r for r, _ in recorder.sent] == [run_id]
 
 
 def test_auto_rematch_can_be_turned_off(engine: Engine, matched: Seeded, pinned_settings: SetEnv) -> None:

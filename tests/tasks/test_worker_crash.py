@@ -144,7 +144,7 @@ def prepare(engine: Engine) -> tuple[Seeded, list[tuple[Any, Any, str]]]:
     """A matched world, then recruiter work on it, then candidate changes that move the ranks."""
     seeded = seed(engine, 300, 14)
     with session_scope(engine) as session:
-        first = runs.start_run(session, dispatch=lambda r, c: None).id
+        first = runs.start_run(session, dispatch=lambda task, args: None).id
     runs.run_inline(engine, first)
     with Session(engine) as session:
         picked = session.execute(
@@ -227,7 +227,7 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
     with session_scope(engine) as session:
         session.execute(delete(ENTRY))
         session.execute(insert(ENTRY), list(before.values()))
-        clean_id = runs.start_run(session, list(crashed), dispatch=lambda r, c: None).id
+        clean_id = runs.start_run(session, list(crashed), dispatch=lambda task, args: None).id
     assert runs.run_inline(engine, clean_id).status.value == "succeeded"
     assert decisions(entries(engine)) == decisions(after)
     clean = outcomes(engine, clean_id)
