@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.ui import forms, present
-from api.ui import placements as placements_ui
 from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from api.ui.shared_pages import candidate_page_response, form_page
 from matcher import clock
 from matcher.core.pipeline import (
     CLIENT_STAGES,
@@ -34,14 +34,12 @@ from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
 from matcher.services import (
     accounts,
-    candidates,
     compact,
     diagnosis,
     pipeline,
     requirements,
     runs,
     shortlists,
-    skills,
     ui_views,
 )
 from matcher.services.pipeline import StageChange
@@ -135,33 +133,6 @@ def requirement_list(
         statuses=[s.value for s in RequirementStatus],
         tracks=[t.value for t in Track],
         more=more,
-    )
-
-
-def form_page(
-    ui: Ui,
-    f: forms.RequirementForm,
-    status_code: int = 200,
-    *,
-    editing: RequirementView | None = None,
-    new_client: str = "",
-    **extra: Any,
-) -> Response:
-    f.understood = {name: skills.understand_skill(name).understood for name in f.skill_names()}
-    return ui.render(
-        "requirement_form.html",
-        status_code=status_code,
-        form=f,
-        choices=forms.choices(),
-        label_for=forms.label_for,
-        clients=ui_views.client_choices(ui.db) if ui.me.is_staff and editing is None else [],
-        new_client=new_client,
-        editing=editing is not None,
-        heading=f"Edit {editing.title}" if editing else "Post a requirement",
-        action=f"/requirements/{editing.id}/edit" if editing else "/requirements/new",
-        submit_label="Save and re-match" if editing else "Post requirement",
-        cancel=f"/requirements/{editing.id}" if editing else "/requirements",
-        **extra,
     )
 
 
@@ -434,20 +405,3 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
 @router.get("/candidates/{candidate_id}")
 def candidate_page(ui: StaffUi, candidate_id: uuid.UUID, added: uuid.UUID | None = None) -> Response:
     return candidate_page_response(ui, candidate_id, added=added)
-
-
-def candidate_page_response(
-    ui: Ui, candidate_id: uuid.UUID, status_code: int = 200, **extra: Any
-) -> Response:
-    candidate = candidates.get_candidate(ui.db, candidate_id)
-    on = pipeline.candidate_pipelines(ui.db, ui.me, candidate.id)
-    best = placements_ui.best_panel(ui, candidate.id)
-    return ui.render(
-        "candidate.html",
-        status_code=status_code,
-        candidate=candidate,
-        pipelines=on,
-        stage_labels=STAGE_LABELS,
-        **best,
-        **extra,
-    )

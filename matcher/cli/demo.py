@@ -15,7 +15,7 @@ import uuid
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 from matcher.cli.progress import progress_bar
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 from matcher.cli.progress import progress_bar
 
 if TYPE_CHECKING:

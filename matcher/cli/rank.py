@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from matcher.cli import app, day_option, fail, read_text
+from matcher.cli.app import app, day_option, fail, read_text
 from matcher.errors import TalentmatchError
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app
+from matcher.cli.app import app
 from matcher.cli.progress import progress_bar
 
 

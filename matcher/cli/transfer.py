@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli import app, fail, read_text
+from matcher.cli.app import app, fail, read_text
 from matcher.cli.progress import progress_bar
 
 import_app = typer.Typer(help="Import candidates or requirements (all or nothing).", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""The index behind ``matcher.services.matching``'s ``Ranker`` signature.
+"""The index behind the core's ``Ranker`` signature (``matcher.core.rankers``).
 
 ``index_ranker`` is a drop-in replacement for ``reference_ranker``: it builds the index of a
 pool once (kept in ``Pool.derived``, so it lives exactly as long as the pool) and ranks every
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from matcher.core.profiles import WeightProfile
+from matcher.core.rankers import Ranking
 from matcher.core.types import CandidateProfile, Relations, RequirementProfile
 from matcher.index.index import CandidateIndex
-
-if TYPE_CHECKING:
-    from matcher.services.matching import Ranking
 
 DERIVED_KEY = "candidate_index"
 
@@ -47,7 +45,5 @@ def index_ranker(
     top: int,
 ) -> Ranking:
     """``reference_ranker``'s result, computed with the pool's index."""
-    from matcher.services.matching import Ranking
-
     ranked, eligible = pool_index(pool).rank_counted(requirement, profile, relations, today, top=top)
     return Ranking(top=ranked, eligible=eligible)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +28,10 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from matcher.clock import today
-from matcher.core import rank, relations_for, score_candidate
+from matcher.core import relations_for, score_candidate
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.profiles import WeightProfile
+from matcher.core.rankers import Ranker
 from matcher.core.results import RankedCandidate
 from matcher.core.timezones import overlap_hours
 from matcher.core.types import (
@@ -41,6 +42,7 @@ from matcher.core.types import (
     RequirementProfile,
 )
 from matcher.errors import NotFound
+from matcher.index import index_ranker, pool_index
 from matcher.models import (
     EntryState,
     Requirement,
@@ -268,55 +270,14 @@ def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfil
 # --- ranking ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Ranking:
-    top: list[RankedCandidate]
-    """The best eligible candidates, ranked 1..n (n <= the requested top)."""
-    eligible: int
-    """How many candidates of the pool are eligible."""
-
-
-class Ranker(Protocol):
-    """Rank one requirement against a pool: the one call a faster index replaces."""
-
-    def __call__(
-        self,
-        requirement: RequirementProfile,
-        pool: Pool,
-        profile: WeightProfile,
-        relations: Relations,
-        today: dt.date,
-        *,
-        top: int,
-    ) -> Ranking: ...
-
-
-def reference_ranker(
-    requirement: RequirementProfile,
-    pool: Pool,
-    profile: WeightProfile,
-    relations: Relations,
-    today: dt.date,
-    *,
-    top: int,
-) -> Ranking:
-    """The core's reference ranker over the pre-filtered pool."""
-    eligible = rank(requirement, pool.plausible(requirement), profile, relations, today)
-    return Ranking(top=eligible[:top], eligible=len(eligible))
-
-
 def default_ranker() -> Ranker:
     """The ranker used wherever none is passed: the vectorised index (``matcher.index``), which
     gives the reference ranker's results, built once per pool and kept in ``Pool.derived``."""
-    from matcher.index import index_ranker
-
     return index_ranker
 
 
 def prepare_pool(pool: Pool) -> None:
     """Build ahead of the first requirement what the default ranker derives from a pool."""
-    from matcher.index import pool_index
-
     pool_index(pool)
 
 

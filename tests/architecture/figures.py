@@ -108,6 +108,24 @@ def imports(known: dict[str, Module]) -> list[Import]:
     return found
 
 
+def external_imports(known: dict[str, Module]) -> dict[str, set[str]]:
+    """Each module's imports of top-level packages outside the project (stdlib included)."""
+    found: dict[str, set[str]] = {name: set() for name in known}
+    for module in known.values():
+        for node, _, _ in _walk(module.tree, False, False):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.partition(".")[0]
+                if top and top not in PACKAGES:
+                    found[module.name].add(top)
+    return found
+
+
 def cycles(edges: list[Import]) -> list[list[str]]:
     """The strongly connected groups of more than one module (Tarjan), each sorted."""
     graph: dict[str, set[str]] = {}

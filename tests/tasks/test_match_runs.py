@@ -14,13 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from matcher.core.rankers import Ranking, reference_ranker
 from matcher.db import make_engine, session_scope
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, RunStatus, ShortlistEntry, utcnow
 from matcher.roles import Role
 from matcher.services import profiles, runs, ui_views
 from matcher.services.accounts import Principal
-from matcher.services.matching import Pool, Ranking, reference_ranker
+from matcher.services.matching import Pool
 from matcher.services.shortlist_writer import RankChange
 from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv
