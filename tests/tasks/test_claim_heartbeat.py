@@ -4,6 +4,7 @@ while a live worker's claim never goes stale however long it works (issue 16, it
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import uuid
 
 from sqlalchemy import update
@@ -12,14 +13,14 @@ from sqlalchemy.engine import Engine
 from matcher.db import session_scope
 from matcher.models import utcnow
 from matcher.services import runs
-from matcher.settings import Settings
+from matcher.settings import Settings, get_settings
 from tests.tasks.rematch_support import ChunkRecorder, Seeded
 from tests.tasks.test_match_runs import MRR, requirement_rows, start
 
 
 def _claim_elsewhere(engine: Engine, run_id: uuid.UUID, rid: uuid.UUID, ago: float) -> runs.Claim:
     """A claim of a worker on another host (no pid check possible), last seen ``ago`` s ago."""
-    taken = runs.claim(engine, run_id, rid, worker="other-host:77", settings=runs.get_settings())
+    taken = runs.claim(engine, run_id, rid, worker="other-host:77", settings=get_settings())
     assert taken is not None
     with session_scope(engine) as session:
         session.execute(
@@ -47,7 +48,7 @@ def test_the_defaults_detect_a_dead_worker_within_30_seconds() -> None:
 def test_a_beating_claim_is_kept_and_a_silent_one_is_taken_over(engine: Engine, seeded: Seeded) -> None:
     run_id, sent = start(engine)
     alive, dead = sent[0][1][0][:2]
-    timeout = runs.get_settings().claim_timeout
+    timeout = get_settings().claim_timeout
     kept = _claim_elsewhere(engine, run_id, alive, ago=timeout * 3)
     _claim_elsewhere(engine, run_id, dead, ago=timeout * 3)
     runs.heartbeat.hold(engine, kept, interval=3600)  # the thread would beat; here the test does
@@ -64,9 +65,7 @@ def test_a_beating_claim_is_kept_and_a_silent_one_is_taken_over(engine: Engine, 
 def test_a_claim_of_a_dead_process_on_this_host_is_lost_at_once(engine: Engine, seeded: Seeded) -> None:
     run_id, sent = start(engine)
     rid = sent[0][1][0][0]
-    runs.claim(
-        engine, run_id, rid, worker=f"{runs.socket.gethostname()}:999999999", settings=runs.get_settings()
-    )
+    runs.claim(engine, run_id, rid, worker=f"{socket.gethostname()}:999999999", settings=get_settings())
     with session_scope(engine) as session:
         session.execute(update(runs.RUN).where(runs.RUN.c.id == run_id).values(dispatched_at=None))
     assert rid in _sweep(engine)  # its claimed_at is fresh: no timeout waited for

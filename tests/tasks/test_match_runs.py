@@ -23,6 +23,7 @@ from matcher.services import profiles, runs, ui_views
 from matcher.services.accounts import Principal
 from matcher.services.matching import Pool
 from matcher.services.shortlist_writer import RankChange
+from matcher.settings import get_settings
 from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv
 from tests.tasks.rematch_support import ChunkRecorder, Seeded
@@ -156,7 +157,7 @@ def test_a_claim_held_by_a_live_worker_is_left_alone_until_it_goes_stale(
 ) -> None:
     run_id, sent = start(engine)
     rid = sent[0][1][0][0]
-    settings = runs.get_settings()
+    settings = get_settings()
     with session_scope(engine) as session:
         session.execute(
             update(MRR)
