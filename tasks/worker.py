@@ -25,7 +25,7 @@ from sqlmodel import Session
 from matcher.db import make_engine, session_scope
 from matcher.services.matching import warm
 from matcher.services.runs import recover_stalled_runs
-from matcher.services.triggers import retry_failed_triggers
+from matcher.services.runs.triggers import retry_failed_triggers
 from matcher.settings import get_settings
 from tasks.dispatch import celery_sender, register
 

@@ -10,15 +10,16 @@ from fastapi import APIRouter, Body, Query
 from api.deps import Admin, CandidateCursor, Limit, SessionDep, SessionRoute, SettingsDep, Staff, utf8
 from api.payloads import CandidatePatchPayload, CandidatePayload
 from api.problems import problem_responses
-from matcher.services import candidates, pipeline
-from matcher.services.candidates import (
+from matcher.services.candidates import service as candidates
+from matcher.services.candidates.service import (
     CandidateFilters,
     CandidateView,
     ErasureReport,
     ImportSummary,
 )
-from matcher.services.pages import DEFAULT_PAGE, Page
-from matcher.services.pipeline import CandidatePipeline
+from matcher.services.cursors import DEFAULT_PAGE, Page
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists.pipeline import CandidatePipeline
 
 router = APIRouter(prefix="/candidates", tags=["candidates"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import Caller, SessionDep, SessionRoute, Staff
-from matcher.services import run_views
-from matcher.services.pages import MAX_PAGE
-from matcher.services.run_views import RunRequest, RunView
+from matcher.services.cursors import MAX_PAGE
+from matcher.services.runs import service as run_views
+from matcher.services.runs.service import RunRequest, RunView
 
 router = APIRouter(prefix="/match-runs", tags=["match runs"], route_class=SessionRoute)
 

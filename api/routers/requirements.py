@@ -27,12 +27,15 @@ from api.deps import (
 from api.payloads import RequirementPayload
 from api.problems import problem_responses
 from matcher.core.pipeline import Stage
-from matcher.services import diagnosis, pipeline, requirements, shortlists
-from matcher.services.diagnosis import Diagnosis, PostedRequirement
-from matcher.services.pages import DEFAULT_PAGE, Page
-from matcher.services.pipeline import ClientAnswer, Presentation, StageChange, Timeline
-from matcher.services.requirements import ImportSummary, RequirementFilters, RequirementView
-from matcher.services.shortlists import (
+from matcher.services.cursors import DEFAULT_PAGE, Page
+from matcher.services.requirements import diagnosis
+from matcher.services.requirements import service as requirements
+from matcher.services.requirements.diagnosis import Diagnosis, PostedRequirement
+from matcher.services.requirements.service import ImportSummary, RequirementFilters, RequirementView
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.pipeline import ClientAnswer, Presentation, StageChange, Timeline
+from matcher.services.shortlists.service import (
     ClientShortlistPage,
     PresentedView,
     StaffShortlistPage,

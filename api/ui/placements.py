@@ -17,7 +17,7 @@ from api.ui.shared_pages import candidate_page_response, form_page
 from matcher import clock
 from matcher.drafting import RequirementDraft, draft_requirement
 from matcher.errors import TalentmatchError
-from matcher.services import placements
+from matcher.services.shortlists import placements
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
 #: The longest job description the form step reads, in characters (as the API).

@@ -32,19 +32,15 @@ from matcher.core.pipeline import (
 from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import (
-    accounts,
-    compact,
-    diagnosis,
-    pipeline,
-    requirements,
-    runs,
-    shortlists,
-    ui_views,
-)
-from matcher.services.pipeline import StageChange
-from matcher.services.requirements import RequirementFilters, RequirementView
-from matcher.services.shortlists import StaffEntryView, StateFilter
+from matcher.services import runs, ui_views
+from matcher.services.accounts import service as accounts
+from matcher.services.requirements import diagnosis
+from matcher.services.requirements import service as requirements
+from matcher.services.requirements.service import RequirementFilters, RequirementView
+from matcher.services.shortlists import compact, pipeline
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.pipeline import StageChange
+from matcher.services.shortlists.service import StaffEntryView, StateFilter
 from matcher.services.ui_views import Freshness
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)

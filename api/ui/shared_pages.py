@@ -12,8 +12,10 @@ from api.ui import forms
 from api.ui.context import Ui
 from matcher.core.pipeline import STAGE_LABELS
 from matcher.errors import TalentmatchError
-from matcher.services import candidates, pipeline, placements, skills, ui_views
-from matcher.services.requirements import RequirementView
+from matcher.services import skills, ui_views
+from matcher.services.candidates import service as candidates
+from matcher.services.requirements.service import RequirementView
+from matcher.services.shortlists import pipeline, placements
 
 #: Requirements the candidate's panel lists.
 PANEL_SIZE = 10

@@ -58,8 +58,10 @@ def demo(
     from matcher import db
     from matcher.cli.matching import _summary, _wait
     from matcher.models import Role
-    from matcher.services import accounts, profiles, runs
-    from matcher.services.seeding import seed as seed_data
+    from matcher.services import runs
+    from matcher.services.accounts import service as accounts
+    from matcher.services.imports.seeding import seed as seed_data
+    from matcher.services.weight_profiles import store as profiles
     from matcher.settings import get_settings
 
     os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the demo's well-known keys and secret are for development

@@ -52,8 +52,8 @@ from matcher.models import (
 )
 from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
-from matcher.services import profiles as profiles_service
-from matcher.services.shortlist_writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
+from matcher.services.shortlists.writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
+from matcher.services.weight_profiles import store as profiles_service
 from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 

@@ -30,11 +30,11 @@ from matcher.models import (
     ShortlistEntry,
 )
 from matcher.schemas import RequirementStatus
-from matcher.services import shortlists
-from matcher.services.accounts import Principal
-from matcher.services.requirements import owned_requirement
-from matcher.services.shortlist_writer import RankChange
-from matcher.services.shortlists import StaffEntryView, StateFilter
+from matcher.services.accounts.service import Principal
+from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.service import StaffEntryView, StateFilter
+from matcher.services.shortlists.writer import RankChange
 
 KEY = ApiKey.__table__  # type: ignore[attr-defined]
 CLIENT = Client.__table__  # type: ignore[attr-defined]

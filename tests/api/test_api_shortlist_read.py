@@ -18,7 +18,8 @@ from api.app import create_app
 from api.routers.requirements import ShortlistPage
 from matcher.db import session_scope
 from matcher.models import CandidateSkill
-from matcher.services import accounts, shortlists
+from matcher.services.accounts import service as accounts
+from matcher.services.shortlists import service as shortlists
 from tests.api.conftest import World, present_some
 from tests.helpers import missing_id
 

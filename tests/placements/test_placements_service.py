@@ -21,9 +21,11 @@ from matcher.models import (
     Role,
     ShortlistEntry,
 )
-from matcher.services import matching, pipeline, placements, seeding
-from matcher.services.accounts import Principal
-from matcher.services.placements import MAX_TOP, BookCache
+from matcher.services import matching
+from matcher.services.accounts.service import Principal
+from matcher.services.imports import seeding
+from matcher.services.shortlists import pipeline, placements
+from matcher.services.shortlists.placements import MAX_TOP, BookCache
 from tests.helpers import missing_id
 from tests.suite_clock import TODAY
 

@@ -13,7 +13,7 @@ from fixtures.generator import generate_candidates, generate_requirements
 from matcher.db import session_scope
 from matcher.dispatch import REMATCH_CHUNK
 from matcher.schemas import CandidateIn, RequirementIn
-from matcher.services import importing
+from matcher.services.imports import importing
 from tests.suite_clock import TODAY
 
 SEED = 20261123

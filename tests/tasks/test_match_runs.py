@@ -19,10 +19,11 @@ from matcher.db import make_engine, session_scope
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, RunStatus, ShortlistEntry, utcnow
 from matcher.roles import Role
-from matcher.services import profiles, runs, ui_views
-from matcher.services.accounts import Principal
+from matcher.services import runs, ui_views
+from matcher.services.accounts.service import Principal
 from matcher.services.matching import Pool
-from matcher.services.shortlist_writer import RankChange
+from matcher.services.shortlists.writer import RankChange
+from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 from tests.helpers import missing_id
 from tests.tasks.conftest import SetEnv

@@ -14,7 +14,8 @@ from matcher.core import default_profile, prepare_candidate, prepare_requirement
 from matcher.db import session_scope
 from matcher.models import EntryState, Requirement, ShortlistEntry
 from matcher.schemas import RequirementStatus, Track, VettingStatus
-from matcher.services import exporting, importing, matching
+from matcher.services import matching
+from matcher.services.imports import exporting, importing
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy

@@ -22,7 +22,10 @@ from matcher.schemas import (
     Track,
     VettingStatus,
 )
-from matcher.services import importing, profiles, runs, triggers
+from matcher.services import runs
+from matcher.services.imports import importing
+from matcher.services.runs import triggers
+from matcher.services.weight_profiles import store as profiles
 from tests.tasks.conftest import SetEnv
 from tests.tasks.rematch_support import ChunkRecorder, Seeded
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from matcher.core.pipeline import Stage
 from matcher.errors import ValidationFailed
 from matcher.models import EntryState, EventKind, PipelineEvent, ShortlistEntry
-from matcher.services.shortlist_writer import (
+from matcher.services.shortlists.writer import (
     EntryUpdate,
     Existing,
     RankChange,

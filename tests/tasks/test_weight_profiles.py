@@ -12,7 +12,7 @@ from matcher.core import default_profile
 from matcher.errors import NotFound, ValidationFailed
 from matcher.models import WeightProfileRecord
 from matcher.schemas import Track
-from matcher.services import profiles
+from matcher.services.weight_profiles import store as profiles
 
 PROFILE = WeightProfileRecord.__table__  # type: ignore[attr-defined]
 

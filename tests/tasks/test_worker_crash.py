@@ -30,7 +30,8 @@ from sqlmodel import Session
 from matcher.db import session_scope
 from matcher.models import MatchRun, MatchRunRequirement, ShortlistEntry
 from matcher.schemas import CandidateIn
-from matcher.services import importing, runs
+from matcher.services import runs
+from matcher.services.imports import importing
 from tests.conftest import REDIS_ENV, need_server
 from tests.tasks.conftest import PINNED
 from tests.tasks.rematch_support import Seeded, seed

@@ -15,7 +15,7 @@ from matcher.core.results import RankedCandidate
 from matcher.models import EntryState
 from matcher.schemas import Track
 from matcher.services.matching import entry_update
-from matcher.services.shortlist_writer import EntryUpdate
+from matcher.services.shortlists.writer import EntryUpdate
 from tests.core.core_builders import TODAY, candidate, has, requirement
 from tests.helpers import fixed_ids
 

@@ -32,7 +32,9 @@ from sqlmodel import Session, col, select
 from api.app import create_app
 from matcher.db import session_scope
 from matcher.models import Client, EntryState, Requirement, Role, ShortlistEntry
-from matcher.services import accounts, runs, seeding
+from matcher.services import runs
+from matcher.services.accounts import service as accounts
+from matcher.services.imports import seeding
 from matcher.settings import Settings
 from tests.helpers import example
 

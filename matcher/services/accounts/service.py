@@ -32,8 +32,8 @@ from sqlmodel import Session, col, select
 from matcher.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from matcher.models import ApiKey, Client, Role, utcnow
 from matcher.services.audit import record
-from matcher.services.importing import get_or_create_client
-from matcher.services.pages import UtcDateTime
+from matcher.services.cursors import UtcDateTime
+from matcher.services.imports.importing import get_or_create_client
 
 KEY_TAG = "tm_"
 PREFIX_CHARS = 8

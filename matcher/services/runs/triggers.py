@@ -26,8 +26,8 @@ from matcher.core.components import RATE_TOLERANCE
 from matcher.core.timezones import overlap_hours
 from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry, utcnow
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
-from matcher.services import profiles
 from matcher.services.runs import Dispatch, open_requirement_ids, start_run
+from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 
 CAND = Candidate.__table__  # type: ignore[attr-defined]

@@ -18,8 +18,8 @@ from matcher.errors import NotFound
 from matcher.json_types import NoNul
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, Role, RunStatus
 from matcher.services import runs
-from matcher.services.accounts import Principal
-from matcher.services.pages import UtcDateTime, check_limit
+from matcher.services.accounts.service import Principal
+from matcher.services.cursors import UtcDateTime, check_limit
 
 
 class RunView(BaseModel):

@@ -20,11 +20,9 @@ from matcher.errors import Conflict, Forbidden, NotFound, PayloadTooLarge
 from matcher.json_types import NoNul
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, RequirementSkill, utcnow
 from matcher.schemas import RequirementIn, RequirementStatus, Track
-from matcher.services import importing
-from matcher.services.accounts import Principal
+from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-from matcher.services.exporting import requirement_record
-from matcher.services.pages import (
+from matcher.services.cursors import (
     Page,
     UtcDateTime,
     check_limit,
@@ -32,10 +30,12 @@ from matcher.services.pages import (
     encode_cursor,
     invalid_cursor,
 )
-from matcher.services.run_views import client_may_see
+from matcher.services.imports import importing
+from matcher.services.imports.exporting import requirement_record
 from matcher.services.runs import rematch_pending
+from matcher.services.runs.service import client_may_see
+from matcher.services.runs.triggers import on_requirement_changed
 from matcher.services.skills import resolve_names
-from matcher.services.triggers import on_requirement_changed
 
 
 class RequirementBody(RequirementIn, NoNul):

@@ -40,10 +40,10 @@ from matcher.models import (
     Role,
     ShortlistEntry,
 )
-from matcher.services.accounts import Principal
-from matcher.services.client_card import canonical_skills
-from matcher.services.pages import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
-from matcher.services.requirements import owned_requirement
+from matcher.services.accounts.service import Principal
+from matcher.services.cursors import UtcDateTime, check_limit, decode_cursor, encode_cursor, invalid_cursor
+from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists.client_card import canonical_skills
 
 
 class StateFilter(StrEnum):

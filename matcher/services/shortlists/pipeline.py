@@ -47,10 +47,10 @@ from matcher.models import (
     utcnow,
 )
 from matcher.schemas import RequirementStatus
-from matcher.services.accounts import Principal
+from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-from matcher.services.pages import UtcDateTime
-from matcher.services.requirements import owned_requirement
+from matcher.services.cursors import UtcDateTime
+from matcher.services.requirements.service import owned_requirement
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher import clock
 from matcher.schemas import CandidateIn, RequirementIn
-from matcher.services.importing import ImportResult, import_candidates, import_requirements
+from matcher.services.imports.importing import ImportResult, import_candidates, import_requirements
 
 BATCH = 5000
 _candidates = TypeAdapter(list[CandidateIn])

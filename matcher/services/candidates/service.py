@@ -1,6 +1,6 @@
 """Candidates for recruiters: create, import, list, read, replace, patch and erase.
 
-Writes go through ``matcher.services.importing`` so that a candidate created here is stored
+Writes go through ``matcher.services.imports.importing`` so that a candidate created here is stored
 exactly as an imported one. Only recruiters and admins reach these functions: every view here
 carries personal data. The client-facing, anonymised card lives in ``shortlists``.
 
@@ -58,12 +58,12 @@ from matcher.schemas import (
     VettingIn,
     VettingStatus,
 )
-from matcher.services import importing
 from matcher.services.audit import record
-from matcher.services.pages import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
+from matcher.services.cursors import Page, UtcDateTime, check_limit, decode_cursor, encode_cursor
+from matcher.services.imports import importing
 from matcher.services.runs import rematch_pending
+from matcher.services.runs.triggers import on_candidates_changed
 from matcher.services.skills import resolve_names
-from matcher.services.triggers import on_candidates_changed
 from matcher.skills import load_taxonomy
 
 ERASED = "[erased]"

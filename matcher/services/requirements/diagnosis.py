@@ -29,9 +29,9 @@ from matcher.core.timezones import overlap_hours
 from matcher.models import EntryState, ShortlistEntry
 from matcher.profile_rows import CAND, CSKILL
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
-from matcher.services.accounts import Principal
+from matcher.services.accounts.service import Principal
 from matcher.services.matching import load_requirements, pool_filter
-from matcher.services.requirements import RequirementView, owned_requirement
+from matcher.services.requirements.service import RequirementView, owned_requirement
 from matcher.skills import load_taxonomy
 
 log = logging.getLogger(__name__)

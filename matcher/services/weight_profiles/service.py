@@ -1,6 +1,6 @@
 """Weight profiles through the API (admin): list, read, new version, and preview a draft.
 
-Versions are written by ``matcher.services.profiles``; a new version re-matches the open
+Versions are written by ``matcher.services.weight_profiles.store``; a new version re-matches the open
 requirements that use it (``triggers.on_profile_changed``). The preview ranks one requirement
 under its current profile and under a draft that is never saved, with the same pool, day and
 ranker, and shows how the top N would change.
@@ -22,11 +22,12 @@ from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import Role, WeightProfileRecord
 from matcher.schemas import Dimension, Track
-from matcher.services import matching, profiles
-from matcher.services.accounts import Principal
+from matcher.services import matching
+from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-from matcher.services.pages import UtcDateTime
-from matcher.services.triggers import on_profile_changed
+from matcher.services.cursors import UtcDateTime
+from matcher.services.runs.triggers import on_profile_changed
+from matcher.services.weight_profiles import store as profiles
 from matcher.skills import load_taxonomy
 
 #: A relative weight; leave a key out to give it no weight.

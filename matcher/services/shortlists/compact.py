@@ -26,9 +26,9 @@ from matcher.core.pipeline import Stage
 from matcher.core.timezones import overlap_hours
 from matcher.errors import ValidationFailed
 from matcher.models import CandidateSkill, RequirementSkill, SkillKind
-from matcher.services.accounts import Principal
-from matcher.services.requirements import RequirementView
-from matcher.services.shortlists import StaffEntryView, StateFilter, get_shortlist_all
+from matcher.services.accounts.service import Principal
+from matcher.services.requirements.service import RequirementView
+from matcher.services.shortlists.service import StaffEntryView, StateFilter, get_shortlist_all
 from matcher.skills import Taxonomy, load_taxonomy
 
 CSKILL = CandidateSkill.__table__  # type: ignore[attr-defined]

@@ -31,9 +31,9 @@ from matcher.models import (
 from matcher.records import parse_models, paused_gc
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.audit import record
-from matcher.services.bulk import BulkWriter
+from matcher.services.imports.bulk import BulkWriter
+from matcher.services.runs.triggers import on_candidates_changed, on_requirements_changed
 from matcher.services.skills import resolve_names
-from matcher.services.triggers import on_candidates_changed, on_requirements_changed
 from matcher.skills import Resolution
 
 Progress = Callable[[int], None]

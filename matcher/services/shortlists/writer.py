@@ -44,7 +44,7 @@ from matcher.models import (
     new_handle,
     utcnow,
 )
-from matcher.services.profiles import dialect_insert
+from matcher.services.weight_profiles.store import dialect_insert
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]

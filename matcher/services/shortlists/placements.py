@@ -31,12 +31,12 @@ from matcher.models import Client, EntryState, Role, ShortlistEntry, WeightProfi
 from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
 from matcher.schemas import RequirementStatus
-from matcher.services import pipeline
-from matcher.services import profiles as profiles_service
-from matcher.services.accounts import Principal
+from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.matching import REQ, entry_update, load_requirements, load_weight_profile
-from matcher.services.shortlist_writer import apply_plan, lock_requirement
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists.writer import apply_plan, lock_requirement
+from matcher.services.weight_profiles import store as profiles_service
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
 
