@@ -13,9 +13,9 @@ from api.problems import problem_responses
 from matcher.services.candidates import service as candidates
 from matcher.services.candidates.service import (
     CandidateFilters,
+    CandidateImportSummary,
     CandidateView,
     ErasureReport,
-    ImportSummary,
 )
 from matcher.services.cursors import DEFAULT_PAGE, Page
 from matcher.services.shortlists import pipeline
@@ -37,7 +37,7 @@ def import_candidates(
     settings: SettingsDep,
     caller: Staff,
     body: Annotated[bytes, Body(media_type=NDJSON, description="JSON Lines, one candidate a line.")] = b"",
-) -> ImportSummary:
+) -> CandidateImportSummary:
     """Create or update candidates by external_id, all or nothing: any invalid record and
     nothing is written; the 422 lists every error with its line, field and reason."""
     return candidates.import_candidates_text(

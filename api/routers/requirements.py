@@ -31,7 +31,11 @@ from matcher.services.cursors import DEFAULT_PAGE, Page
 from matcher.services.requirements import diagnosis
 from matcher.services.requirements import service as requirements
 from matcher.services.requirements.diagnosis import Diagnosis, PostedRequirement
-from matcher.services.requirements.service import ImportSummary, RequirementFilters, RequirementView
+from matcher.services.requirements.service import (
+    RequirementFilters,
+    RequirementImportSummary,
+    RequirementView,
+)
 from matcher.services.shortlists import pipeline
 from matcher.services.shortlists import service as shortlists
 from matcher.services.shortlists.pipeline import ClientAnswer, Presentation, StageChange, Timeline
@@ -71,7 +75,7 @@ def import_requirements(
     settings: SettingsDep,
     caller: Staff,
     body: Annotated[bytes, Body(media_type=NDJSON, description="JSON Lines, one requirement a line.")] = b"",
-) -> ImportSummary:
+) -> RequirementImportSummary:
     """Create or update requirements by (client, external_id), all or nothing (staff)."""
     return requirements.import_requirements_text(
         session, caller, utf8(body), max_records=settings.max_import_records

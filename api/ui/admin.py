@@ -21,7 +21,7 @@ from api.ui.context import AdminUi, UIRoute
 from api.ui.present import COMPONENT_LABELS
 from matcher.core.types import Component
 from matcher.errors import FieldError, ValidationFailed
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import Dimension
 from matcher.services import ui_views
 from matcher.services.weight_profiles import service as weights

@@ -19,7 +19,7 @@ from zoneinfo import available_timezones
 from pydantic import ValidationError
 
 from matcher.errors import FieldError
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track
 from matcher.services.requirements.service import RequirementBody, RequirementView
 from matcher.skills import load_taxonomy

@@ -37,6 +37,8 @@ from matcher.services.accounts import service as accounts
 from matcher.services.requirements import diagnosis
 from matcher.services.requirements import service as requirements
 from matcher.services.requirements.service import RequirementFilters, RequirementView
+from matcher.services.runs import service as run_service
+from matcher.services.runs.service import RunRequest
 from matcher.services.shortlists import compact, pipeline
 from matcher.services.shortlists import service as shortlists
 from matcher.services.shortlists.pipeline import StageChange
@@ -364,9 +366,7 @@ def _entry_answer(ui: Ui, requirement_id: uuid.UUID, candidate_id: uuid.UUID) ->
 @router.post("/requirements/{requirement_id}/rematch", dependencies=[Csrf])
 def rematch(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    if requirement.status is not RequirementStatus.open:
-        raise Conflict(f"this requirement is {requirement.status.value}; only open requirements are matched")
-    run = runs.start_run(ui.db, [requirement.id], trigger="manual", requested_by=ui.me.actor)
+    run = run_service.request_run(ui.db, ui.me, RunRequest(requirement_ids=[requirement.id]))
     if ui.wants_fragment:
         return ui.json({"run_id": str(run.id), "progress": f"/requirements/{requirement.id}/progress"})
     return ui.redirect(f"/requirements/{requirement.id}")

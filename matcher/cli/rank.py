@@ -26,7 +26,7 @@ TABLE_REASONS = 2
 
 
 def _parse(path: Path, model: type[M]) -> list[M]:
-    from matcher.records import parse_models
+    from matcher.json_records import parse_models
 
     good, errors = parse_models(read_text(path), model)
     if errors:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.clock import today
 from matcher.core import relations_for, score_candidate
 from matcher.core.components import RATE_TOLERANCE
@@ -50,10 +51,9 @@ from matcher.models import (
     SkillKind,
     WeightProfileRecord,
 )
-from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
-from matcher.services.shortlists.writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
-from matcher.services.weight_profiles import store as profiles_service
+from matcher.services.shortlists.writer import Existing, RankedEntry, ShortlistChange, write_shortlist
+from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 
@@ -263,7 +263,7 @@ def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfil
         record = session.get(WeightProfileRecord, profile_id)
         if record is None:
             raise NotFound(f"weight profile {profile_id} not found")
-        profile = _PROFILES[profile_id] = profiles_service.to_core(record)
+        profile = _PROFILES[profile_id] = profile_store.to_core(record)
     return profile
 
 
@@ -288,12 +288,12 @@ def warm(session: Session, cache: PoolCache | None = None) -> int:
     return len(pool)
 
 
-def entry_update(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> EntryUpdate:
+def ranked_entry(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> RankedEntry:
     """A shortlist row from a core result; an ineligible one lists its exclusions first."""
     reasons = (
         [*result.exclusions, *result.reasons] if state is EntryState.ineligible else list(result.reasons)
     )
-    return EntryUpdate(
+    return RankedEntry(
         candidate_id=candidate_id,
         state=state,
         rank=result.rank if state is EntryState.active else None,
@@ -316,7 +316,7 @@ class Computed:
     weight_profile_id: uuid.UUID
     relations: Relations
     today: dt.date
-    ranked: list[EntryUpdate]
+    ranked: list[RankedEntry]
     eligible: int
     timings: dict[str, float]
 
@@ -340,7 +340,7 @@ def compute_shortlist(
     effective profile now). Reads only."""
     start = time.perf_counter()
     settings = get_settings()
-    profile_id = weight_profile_id or profiles_service.effective_profile(session, requirement.id).id
+    profile_id = weight_profile_id or profile_store.effective_profile(session, requirement.id).id
     profile = load_weight_profile(session, profile_id)
     relations = relations_for(requirement.profile, (taxonomy or load_taxonomy()).related_to)
     day = on or today(settings)
@@ -349,7 +349,7 @@ def compute_shortlist(
     ranking = (ranker or default_ranker())(
         requirement.profile, pool, profile, relations, day, top=size or settings.shortlist_size
     )
-    ranked = [entry_update(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
+    ranked = [ranked_entry(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
     return Computed(
         requirement=requirement,
         pool=pool,
@@ -370,10 +370,10 @@ _GONE_REASONS = {"vetting": "vetting {status}, must be passed"}
 
 def _outside(
     session: Session, computed: Computed, entries: Iterable[Existing]
-) -> dict[uuid.UUID, EntryUpdate]:
+) -> dict[uuid.UUID, RankedEntry]:
     """Re-decide stored candidates outside the new top N: re-scored when still in the pool
     (dropped or ineligible), else ineligible or erased with the reason, keeping the last score."""
-    out: dict[uuid.UUID, EntryUpdate] = {}
+    out: dict[uuid.UUID, RankedEntry] = {}
     gone: list[Existing] = []
     for old in entries:
         candidate = computed.pool.get(old.candidate_id)
@@ -384,7 +384,7 @@ def _outside(
             computed.requirement.profile, candidate, computed.profile, computed.relations, computed.today
         )
         state = EntryState.dropped if result.eligible else EntryState.ineligible
-        out[old.candidate_id] = entry_update(result, old.candidate_id, state)
+        out[old.candidate_id] = ranked_entry(result, old.candidate_id, state)
     if gone:
         rows = session.execute(
             select(CAND.c.id, CAND.c.vetting_status, CAND.c.erased_at).where(
@@ -400,7 +400,7 @@ def _outside(
                 state = EntryState.ineligible
                 reason = _GONE_REASONS["vetting"].format(status=r.vetting_status)
             reasons = [reason, *(x for x in old.reasons if x != reason)]
-            out[old.candidate_id] = EntryUpdate(
+            out[old.candidate_id] = RankedEntry(
                 old.candidate_id, state, None, old.score, old.components, reasons, old.weight_profile_id
             )
     return out

@@ -90,7 +90,7 @@ def test_an_inline_run_matches_every_open_requirement_and_records_it(engine: Eng
     assert result.processed == result.total == sum(1 for r in seeded.requirements if r.status.value == "open")
     assert result.entered == len(snapshot(engine)) > 0
     with Session(engine) as session:
-        defaults = {p.track: p.id for p in profiles.list_profiles(session) if p.is_default}
+        defaults = {p.track: p.id for p in profiles.list_records(session) if p.is_default}
         tracks = dict(session.execute(select(runs.REQ.c.id, runs.REQ.c.track)).all())
     for rid, row in requirement_rows(engine, run_id).items():
         assert (row.status, row.attempts, row.error) == ("succeeded", 1, None)

@@ -175,9 +175,9 @@ def test_a_new_profile_version_rematches_the_requirements_using_it(
 ) -> None:
     track = open_specs(matched)[0].track
     with session_scope(engine) as session:
-        current = next(p for p in profiles.list_profiles(session) if p.is_default and p.track == track.value)
+        current = next(p for p in profiles.list_records(session) if p.is_default and p.track == track.value)
         weights = {**current.components, "rate": 0.5}
-        new = profiles.create_version(
+        new = profiles.write_version(
             session, current.name, components=weights, dimensions=current.dimensions, created_by="admin"
         )
         new_id = new.id

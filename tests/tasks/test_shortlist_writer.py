@@ -15,9 +15,9 @@ from matcher.core.pipeline import Stage
 from matcher.errors import ValidationFailed
 from matcher.models import EntryState, EventKind, PipelineEvent, ShortlistEntry
 from matcher.services.shortlists.writer import (
-    EntryUpdate,
     Existing,
     RankChange,
+    RankedEntry,
     load_entries,
     plan_shortlist,
     write_shortlist,
@@ -27,15 +27,15 @@ from tests.helpers import fixed_ids
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 
 
-def top(*pairs: tuple[uuid.UUID, float]) -> list[EntryUpdate]:
+def top(*pairs: tuple[uuid.UUID, float]) -> list[RankedEntry]:
     """A ranked top N from (candidate, score) pairs, best first."""
     return [
-        EntryUpdate(cid, EntryState.active, i, score, {"rate": {"value": score / 100}}, [f"scored {score}"])
+        RankedEntry(cid, EntryState.active, i, score, {"rate": {"value": score / 100}}, [f"scored {score}"])
         for i, (cid, score) in enumerate(pairs, start=1)
     ]
 
 
-def existing(update: EntryUpdate, **changes: Any) -> Existing:
+def existing(update: RankedEntry, **changes: Any) -> Existing:
     fields: dict[str, Any] = {
         "candidate_id": update.candidate_id,
         "rank": update.rank,
@@ -97,7 +97,7 @@ def test_plan_takes_the_callers_decision_for_leavers_and_a_return_counts_as_ente
         b: existing(top((b, 50))[0], state=EntryState.dropped, rank=None),
         c: existing(top((c, 40))[0], state=EntryState.dropped, rank=None),
     }
-    verdict = EntryUpdate(a, EntryState.ineligible, None, 88.0, {}, ["rate above budget"])
+    verdict = RankedEntry(a, EntryState.ineligible, None, 88.0, {}, ["rate above budget"])
     plan = plan_shortlist(before, top((b, 95)), {a: verdict}, weight_profile_id=None)
     assert (plan.change.entered, plan.change.left, plan.change.moved) == (1, 1, 0)
     assert set(plan.change.changes) == {RankChange(b, None, 1), RankChange(a, 1, None)}
@@ -107,16 +107,16 @@ def test_plan_takes_the_callers_decision_for_leavers_and_a_return_counts_as_ente
 @pytest.mark.parametrize(
     "ranking",
     [
-        [EntryUpdate(uuid.UUID(int=1), EntryState.active, 2, 50.0)],
-        [EntryUpdate(uuid.UUID(int=1), EntryState.dropped, 1, 50.0)],
+        [RankedEntry(uuid.UUID(int=1), EntryState.active, 2, 50.0)],
+        [RankedEntry(uuid.UUID(int=1), EntryState.dropped, 1, 50.0)],
         [
-            EntryUpdate(uuid.UUID(int=1), EntryState.active, 1, 50.0),
-            EntryUpdate(uuid.UUID(int=1), EntryState.active, 2, 40.0),
+            RankedEntry(uuid.UUID(int=1), EntryState.active, 1, 50.0),
+            RankedEntry(uuid.UUID(int=1), EntryState.active, 2, 40.0),
         ],
     ],
     ids=["gap-in-ranks", "not-active", "candidate-twice"],
 )
-def test_plan_rejects_a_malformed_ranking(ranking: list[EntryUpdate]) -> None:
+def test_plan_rejects_a_malformed_ranking(ranking: list[RankedEntry]) -> None:
     with pytest.raises(ValidationFailed):
         plan_shortlist({}, ranking, {}, weight_profile_id=None)
 
@@ -125,7 +125,7 @@ def test_plan_rejects_a_decision_that_ranks_a_leaver() -> None:
     a = fixed_ids(1)[0]
     before = {a: existing(top((a, 90))[0])}
     with pytest.raises(ValidationFailed):
-        plan_shortlist(before, [], {a: EntryUpdate(a, EntryState.active, 1, 90.0)}, weight_profile_id=None)
+        plan_shortlist(before, [], {a: RankedEntry(a, EntryState.active, 1, 90.0)}, weight_profile_id=None)
 
 
 # --- writing (both databases) -----------------------------------------------------------------
@@ -141,7 +141,7 @@ def shortlist_ids(
     return requirement.id, [c.id for c in candidates]
 
 
-def write(session: Session, requirement_id: uuid.UUID, ranking: Sequence[EntryUpdate], **kw: Any) -> Any:
+def write(session: Session, requirement_id: uuid.UUID, ranking: Sequence[RankedEntry], **kw: Any) -> Any:
     change = write_shortlist(session, requirement_id, ranking, run_id=None, weight_profile_id=None, **kw)
     session.commit()
     return change
@@ -207,9 +207,9 @@ def test_leavers_are_marked_not_deleted_and_keep_their_notes(
     session.commit()
     asked: list[uuid.UUID] = []
 
-    def outside(entries: list[Existing]) -> dict[uuid.UUID, EntryUpdate]:
+    def outside(entries: list[Existing]) -> dict[uuid.UUID, RankedEntry]:
         asked.extend(e.candidate_id for e in entries)
-        return {a: EntryUpdate(a, EntryState.ineligible, None, 89.0, {}, ["vetting failed, must be passed"])}
+        return {a: RankedEntry(a, EntryState.ineligible, None, 89.0, {}, ["vetting failed, must be passed"])}
 
     change = write(session, rid, top((d, 99), (e, 98), (b, 97)), outside=outside)
     after = rows(session, rid)

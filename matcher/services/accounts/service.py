@@ -240,6 +240,24 @@ def authenticate(session: Session, raw_key: str) -> Principal:
     )
 
 
+def principal_for_key_id(session: Session, key_id: uuid.UUID) -> Principal:
+    """The principal of a stored key, for a UI session that holds the key's id (never the key).
+
+    The key is looked up on every request, so revoking it ends its sessions at once.
+    """
+    row = session.exec(
+        select(ApiKey, Client.slug)
+        .join(Client, col(Client.id) == col(ApiKey.client_id), isouter=True)
+        .where(ApiKey.id == key_id)
+    ).first()
+    if row is None or row[0].revoked_at is not None:
+        raise Unauthenticated("your session's API key is no longer valid; sign in again")
+    key, slug = row
+    return Principal(
+        key_id=key.id, prefix=key.prefix, role=Role(key.role), client_id=key.client_id, client_slug=slug
+    )
+
+
 _last_noted: dict[uuid.UUID, float] = {}
 _noted_lock = threading.Lock()
 

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from matcher.dispatch import after_commit
 from matcher.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from matcher.json_records import validation_errors
 from matcher.json_types import NoNul
 from matcher.models import (
     AuditEntry,
@@ -44,7 +45,6 @@ from matcher.models import (
     ShortlistEntry,
     utcnow,
 )
-from matcher.records import validation_errors
 from matcher.schemas import (
     CandidateIn,
     CandidateSkillIn,
@@ -145,7 +145,7 @@ class CandidateFilters(BaseModel):
     )
 
 
-class ImportSummary(BaseModel):
+class CandidateImportSummary(BaseModel):
     created: int
     updated: int
 
@@ -253,13 +253,15 @@ def create_candidate(session: Session, candidate: CandidateIn, *, actor: str) ->
     return _with_rematch_state(session, get_candidate(session, result.ids[0]))
 
 
-def import_candidates_text(session: Session, text: str, *, actor: str, max_records: int) -> ImportSummary:
+def import_candidates_text(
+    session: Session, text: str, *, actor: str, max_records: int
+) -> CandidateImportSummary:
     """Import JSON Lines (or a JSON array), all or nothing, as ``talentmatch import candidates``."""
     records = importing.parse_candidates(text)
     if len(records) > max_records:
         raise PayloadTooLarge(f"{len(records)} records in one import; at most {max_records} are accepted")
     result = importing.import_candidates(session, records, actor=actor)
-    return ImportSummary(created=result.created, updated=result.updated)
+    return CandidateImportSummary(created=result.created, updated=result.updated)
 
 
 def replace_candidate(

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from sqlmodel import select as orm_select
 
 from matcher.errors import FieldError, ValidationFailed
+from matcher.json_records import parse_models, paused_gc
 from matcher.models import (
     Candidate,
     CandidatePersonal,
@@ -28,7 +29,6 @@ from matcher.models import (
     SkillKind,
     utcnow,
 )
-from matcher.records import parse_models, paused_gc
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.audit import record
 from matcher.services.imports.bulk import BulkWriter

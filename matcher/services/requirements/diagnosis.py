@@ -22,12 +22,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND, CSKILL
 from matcher.clock import today
 from matcher.core import relations_for
 from matcher.core.components import RATE_TOLERANCE
 from matcher.core.timezones import overlap_hours
 from matcher.models import EntryState, ShortlistEntry
-from matcher.profile_rows import CAND, CSKILL
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.matching import load_requirements, pool_filter

@@ -79,7 +79,7 @@ class RequirementFilters(BaseModel):
     client: str | None = Field(default=None, description="A client slug (staff keys only).")
 
 
-class ImportSummary(BaseModel):
+class RequirementImportSummary(BaseModel):
     created: int
     updated: int
     ids: list[uuid.UUID]
@@ -292,11 +292,11 @@ def list_requirements(
 
 def import_requirements_text(
     session: Session, principal: Principal, text: str, *, max_records: int
-) -> ImportSummary:
+) -> RequirementImportSummary:
     """Bulk import (staff), all or nothing, like ``talentmatch import requirements``; every
     created or changed requirement starts its matching."""
     records = importing.parse_requirements(text)
     if len(records) > max_records:
         raise PayloadTooLarge(f"{len(records)} records in one import; at most {max_records} are accepted")
     result = importing.import_requirements(session, records, actor=principal.actor)
-    return ImportSummary(created=result.created, updated=result.updated, ids=result.ids)
+    return RequirementImportSummary(created=result.created, updated=result.updated, ids=result.ids)

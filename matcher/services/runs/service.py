@@ -14,9 +14,10 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from matcher.errors import NotFound
+from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import Client, MatchRun, MatchRunRequirement, Requirement, Role, RunStatus
+from matcher.schemas import RequirementStatus
 from matcher.services import runs
 from matcher.services.accounts.service import Principal
 from matcher.services.cursors import UtcDateTime, check_limit
@@ -110,7 +111,7 @@ def get_run(session: Session, principal: Principal, run_id: uuid.UUID) -> RunVie
     return _view(runs.get_progress(session, run_id), principal)
 
 
-def list_runs(session: Session, principal: Principal, *, limit: int = 20) -> list[RunView]:
+def visible_runs(session: Session, principal: Principal, *, limit: int = 20) -> list[RunView]:
     """The latest runs the caller may see, newest first."""
     check_limit(limit)
     return [
@@ -119,9 +120,26 @@ def list_runs(session: Session, principal: Principal, *, limit: int = 20) -> lis
     ]
 
 
-def start_run(session: Session, principal: Principal, request: RunRequest) -> RunView:
-    """Start a re-match (staff); it is dispatched to the workers when the request commits."""
+def _only_open(session: Session, requirement_ids: list[uuid.UUID]) -> None:
+    """Only open requirements are re-matched on request (a closed or paused one keeps its
+    shortlist as it was); ids that do not exist are left to ``start_run`` (not found)."""
+    statuses = session.exec(
+        select(Requirement.id, Requirement.status).where(col(Requirement.id).in_(requirement_ids))
+    ).all()
+    for requirement_id, status in sorted(statuses, key=lambda row: requirement_ids.index(row[0])):
+        if RequirementStatus(status) is not RequirementStatus.open:
+            raise Conflict(
+                f"requirement {requirement_id} is {RequirementStatus(status).value}; "
+                "only open requirements are matched"
+            )
+
+
+def request_run(session: Session, principal: Principal, request: RunRequest) -> RunView:
+    """Start a re-match (staff) of open requirements; it is dispatched to the workers when the
+    request commits."""
     principal.require(Role.recruiter)
+    if request.requirement_ids is not None:
+        _only_open(session, request.requirement_ids)
     client_id = None
     if request.client is not None:
         client = session.exec(select(Client).where(Client.slug == request.client)).first()

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.clock import today
 from matcher.core import Scorer, relations_for
 from matcher.core.pipeline import Stage
@@ -28,15 +29,14 @@ from matcher.core.results import ComponentScore, SkillMatch
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import Conflict, NotFound
 from matcher.models import Client, EntryState, Role, ShortlistEntry, WeightProfileRecord, utcnow
-from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-from matcher.services.matching import REQ, entry_update, load_requirements, load_weight_profile
+from matcher.services.matching import REQ, load_requirements, load_weight_profile, ranked_entry
 from matcher.services.shortlists import pipeline
 from matcher.services.shortlists.writer import apply_plan, lock_requirement
-from matcher.services.weight_profiles import store as profiles_service
+from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
 
@@ -88,7 +88,7 @@ def load_open_book(session: Session) -> OpenBook:
     ids = [r.id for r in rows]
     taxonomy = load_taxonomy()
     loaded = load_requirements(session, ids, taxonomy)
-    profile_ids = profiles_service.effective_profile_ids(session, ids)
+    profile_ids = profile_store.effective_profile_ids(session, ids)
     entries = []
     info = {}
     for r in rows:
@@ -293,13 +293,13 @@ def add_to_shortlist(
     created = entry is None
     if entry is None:
         loaded = load_requirements(session, [requirement_id])[requirement_id]
-        profile_id = profiles_service.effective_profile_ids(session, [requirement_id])[requirement_id]
+        profile_id = profile_store.effective_profile_ids(session, [requirement_id])[requirement_id]
         profile = load_weight_profile(session, profile_id)
         relations = relations_for(loaded.profile, load_taxonomy().related_to)
         result = Scorer(loaded.profile, profile, relations, on or today(get_settings())).score(candidate)
         if not result.eligible:
             raise Conflict(f"candidate is not eligible for this requirement: {'; '.join(result.exclusions)}")
-        update = entry_update(result, candidate_id, EntryState.dropped)
+        update = ranked_entry(result, candidate_id, EntryState.dropped)
         apply_plan(session, requirement_id, [update], run_id=None, weight_profile_id=profile_id, now=now)
         entry = session.execute(
             select(ShortlistEntry).where(

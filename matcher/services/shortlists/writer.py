@@ -54,7 +54,7 @@ RUN_COLUMNS = ("rank", "score", "components", "reasons", "state", "match_run_id"
 
 
 @dataclass(frozen=True)
-class EntryUpdate:
+class RankedEntry:
     """What a run says about one candidate of one requirement.
 
     ``weight_profile_id`` None means the profile of the run writing it.
@@ -135,7 +135,7 @@ class ShortlistChange:
 
 @dataclass(frozen=True)
 class Plan:
-    rows: list[EntryUpdate]
+    rows: list[RankedEntry]
     change: ShortlistChange
 
 
@@ -177,7 +177,7 @@ def load_entries(session: Session, requirement_id: uuid.UUID) -> dict[uuid.UUID,
     }
 
 
-def to_refresh(existing: Mapping[uuid.UUID, Existing], ranked: Sequence[EntryUpdate]) -> list[Existing]:
+def to_refresh(existing: Mapping[uuid.UUID, Existing], ranked: Sequence[RankedEntry]) -> list[Existing]:
     """Stored entries outside the new top N whose state the caller should re-decide: those
     leaving the top N now, and those a recruiter worked on (their state is kept current). The
     others keep their last state; re-scoring them every run would grow with the history."""
@@ -194,7 +194,7 @@ def to_refresh(existing: Mapping[uuid.UUID, Existing], ranked: Sequence[EntryUpd
     )
 
 
-def _check_ranked(ranked: Sequence[EntryUpdate]) -> None:
+def _check_ranked(ranked: Sequence[RankedEntry]) -> None:
     seen: set[uuid.UUID] = set()
     for position, u in enumerate(ranked, start=1):
         if u.state is not EntryState.active or u.rank != position:
@@ -206,7 +206,7 @@ def _check_ranked(ranked: Sequence[EntryUpdate]) -> None:
         seen.add(u.candidate_id)
 
 
-def _differs(old: Existing | None, new: EntryUpdate, profile_id: uuid.UUID | None) -> bool:
+def _differs(old: Existing | None, new: RankedEntry, profile_id: uuid.UUID | None) -> bool:
     if old is None:
         return True
     return (
@@ -221,8 +221,8 @@ def _differs(old: Existing | None, new: EntryUpdate, profile_id: uuid.UUID | Non
 
 def plan_shortlist(
     existing: Mapping[uuid.UUID, Existing],
-    ranked: Sequence[EntryUpdate],
-    outside: Mapping[uuid.UUID, EntryUpdate],
+    ranked: Sequence[RankedEntry],
+    outside: Mapping[uuid.UUID, RankedEntry],
     *,
     weight_profile_id: uuid.UUID | None,
 ) -> Plan:
@@ -233,7 +233,7 @@ def plan_shortlist(
     who leaves the top N without a decision is marked dropped with its last score.
     """
     _check_ranked(ranked)
-    rows: list[EntryUpdate] = []
+    rows: list[RankedEntry] = []
     changes: list[RankChange] = []
     in_top = set()
     for new in ranked:
@@ -257,7 +257,7 @@ def plan_shortlist(
             changes.append(RankChange(cid, old.rank, None))
         decided = outside.get(cid)
         if decided is None and old.state is EntryState.active:
-            decided = EntryUpdate(
+            decided = RankedEntry(
                 cid,
                 EntryState.dropped,
                 None,
@@ -289,7 +289,7 @@ def lock_requirement(session: Session, requirement_id: uuid.UUID) -> None:
         raise NotFound(f"requirement {requirement_id} not found")
 
 
-def _handles(existing: Mapping[uuid.UUID, Existing], rows: Sequence[EntryUpdate]) -> dict[uuid.UUID, str]:
+def _handles(existing: Mapping[uuid.UUID, Existing], rows: Sequence[RankedEntry]) -> dict[uuid.UUID, str]:
     """A new handle for each row not stored yet, unique within the requirement (the upsert keeps
     a stored row's handle whatever is sent for it)."""
     taken = {old.handle for old in existing.values()}
@@ -306,8 +306,8 @@ def _handles(existing: Mapping[uuid.UUID, Existing], rows: Sequence[EntryUpdate]
 
 
 def score_events(
-    existing: Mapping[uuid.UUID, Existing], rows: Sequence[EntryUpdate]
-) -> list[tuple[EntryUpdate, Existing | None]]:
+    existing: Mapping[uuid.UUID, Existing], rows: Sequence[RankedEntry]
+) -> list[tuple[RankedEntry, Existing | None]]:
     """The written rows the pipeline history records (pure): a first entry, or a change of
     score (to the hundredth) or of state."""
     out = []
@@ -321,7 +321,7 @@ def score_events(
 def apply_plan(
     session: Session,
     requirement_id: uuid.UUID,
-    rows: Sequence[EntryUpdate],
+    rows: Sequence[RankedEntry],
     *,
     run_id: uuid.UUID | None,
     weight_profile_id: uuid.UUID | None,
@@ -384,11 +384,11 @@ def apply_plan(
 def write_shortlist(
     session: Session,
     requirement_id: uuid.UUID,
-    ranked: Sequence[EntryUpdate],
+    ranked: Sequence[RankedEntry],
     *,
     run_id: uuid.UUID | None,
     weight_profile_id: uuid.UUID | None,
-    outside: Callable[[list[Existing]], Mapping[uuid.UUID, EntryUpdate]] | None = None,
+    outside: Callable[[list[Existing]], Mapping[uuid.UUID, RankedEntry]] | None = None,
     now: dt.datetime | None = None,
 ) -> ShortlistChange:
     """Replace the requirement's top N with ``ranked`` in the caller's transaction.

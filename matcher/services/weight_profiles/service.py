@@ -113,7 +113,7 @@ def _view(r: WeightProfileRecord) -> WeightProfileView:
 
 
 def list_profiles(session: Session, *, all_versions: bool = False) -> list[WeightProfileView]:
-    return [_view(r) for r in profiles.list_profiles(session, all_versions=all_versions)]
+    return [_view(r) for r in profiles.list_records(session, all_versions=all_versions)]
 
 
 def get_profile(session: Session, profile_id: uuid.UUID) -> WeightProfileView:
@@ -129,7 +129,7 @@ def create_version(session: Session, principal: Principal, body: ProfileVersion)
     ).first()
     if previous is not None and previous != body.track.value:
         raise Conflict(f"weight profile {body.name!r} is for the {previous} track, not {body.track.value}")
-    saved = profiles.create_version(
+    saved = profiles.write_version(
         session,
         body.name,
         components={k.value: v for k, v in body.components.items()},

@@ -119,7 +119,7 @@ def latest_version(session: Session, name: str) -> WeightProfileRecord:
     return record
 
 
-def list_profiles(session: Session, *, all_versions: bool = False) -> list[WeightProfileRecord]:
+def list_records(session: Session, *, all_versions: bool = False) -> list[WeightProfileRecord]:
     """Every profile (latest version of each name unless ``all_versions``), by track and name."""
     ensure_default_profiles(session)
     records = list(
@@ -204,7 +204,7 @@ def effective_profile(session: Session, requirement_id: uuid.UUID) -> WeightProf
     return get_record(session, ids[requirement_id])
 
 
-def create_version(
+def write_version(
     session: Session,
     name: str,
     *,
