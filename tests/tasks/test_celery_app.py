@@ -20,7 +20,7 @@ from matcher.settings import Settings
 from tasks.app import REMATCH_ALL, app, make_app, schedule_from
 from tasks.dispatch import celery_sender
 from tasks.matching import rematch_all, rematch_chunk
-from tests.tasks.rematch_support import Seeded
+from tests.rematch_support import Seeded
 
 
 def test_production_delivery_settings(tmp_path: Path) -> None:

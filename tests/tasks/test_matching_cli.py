@@ -12,8 +12,8 @@ import tasks.dispatch
 from matcher import db
 from matcher.cli import app
 from tests.helpers import missing_id
-from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import ChunkRecorder, Seeded
+from tests.rematch_fixtures import SetEnv
+from tests.rematch_support import ChunkRecorder, Seeded
 
 runner = CliRunner()
 

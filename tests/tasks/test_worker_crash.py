@@ -33,8 +33,8 @@ from matcher.schemas import CandidateIn
 from matcher.services import runs
 from matcher.services.imports import importing
 from tests.conftest import REDIS_ENV, need_server
-from tests.tasks.conftest import PINNED
-from tests.tasks.rematch_support import Seeded, seed
+from tests.rematch_fixtures import PINNED
+from tests.rematch_support import Seeded, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 

@@ -26,8 +26,8 @@ from matcher.services.shortlists.writer import RankChange
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 from tests.helpers import missing_id
-from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import ChunkRecorder, Seeded
+from tests.rematch_fixtures import SetEnv
+from tests.rematch_support import ChunkRecorder, Seeded
 
 MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
 RUN = MatchRun.__table__  # type: ignore[attr-defined]

@@ -26,8 +26,8 @@ from matcher.services import runs
 from matcher.services.imports import importing
 from matcher.services.runs import triggers
 from matcher.services.weight_profiles import store as profiles
-from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import ChunkRecorder, Seeded
+from tests.rematch_fixtures import SetEnv
+from tests.rematch_support import ChunkRecorder, Seeded
 
 CAND = Candidate.__table__  # type: ignore[attr-defined]
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]

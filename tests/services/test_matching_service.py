@@ -19,8 +19,8 @@ from matcher.services.imports import exporting, importing
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
+from tests.rematch_support import Seeded
 from tests.suite_clock import TODAY
-from tests.tasks.rematch_support import Seeded
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 REQ = Requirement.__table__  # type: ignore[attr-defined]

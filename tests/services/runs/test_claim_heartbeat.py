@@ -14,8 +14,8 @@ from matcher.db import session_scope
 from matcher.models import utcnow
 from matcher.services import runs
 from matcher.settings import Settings, get_settings
-from tests.tasks.rematch_support import ChunkRecorder, Seeded
-from tests.tasks.test_match_runs import MRR, requirement_rows, start
+from tests.rematch_support import ChunkRecorder, Seeded
+from tests.services.runs.test_match_runs import MRR, requirement_rows, start
 
 
 def _claim_elsewhere(engine: Engine, run_id: uuid.UUID, rid: uuid.UUID, ago: float) -> runs.Claim:
