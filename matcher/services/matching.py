@@ -29,8 +29,7 @@ from sqlmodel import Session
 
 from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.clock import today
-from matcher.core import relations_for, score_candidate
-from matcher.core.components import RATE_TOLERANCE
+from matcher.core import prefilter, relations_for, score_candidate
 from matcher.core.profiles import WeightProfile
 from matcher.core.rankers import Ranker
 from matcher.core.results import RankedCandidate
@@ -60,9 +59,6 @@ from matcher.skills import Taxonomy, load_taxonomy
 REQ = Requirement.__table__  # type: ignore[attr-defined]
 RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
 PASSED = VettingStatus.passed.value
-#: Slack of the pool pre-filter on rates and overlaps: it may keep a candidate the core then
-#: excludes, never drop one the core would keep.
-PREFILTER_SLACK = 1e-6
 
 
 # --- the candidate pool -----------------------------------------------------------------------
@@ -109,15 +105,15 @@ class Pool:
             return []
         budget_usd = requirement.max_hourly_rate / CURRENCY_PER_USD[requirement.currency]
         keep = (
-            (self.hours >= requirement.hours_per_week)
-            & (self.available <= requirement.start_by.toordinal())
-            & (self.rate_usd <= budget_usd * (1.0 + RATE_TOLERANCE + PREFILTER_SLACK))
+            prefilter.enough_hours(self.hours, requirement.hours_per_week)
+            & prefilter.available_in_time(self.available, requirement.start_by.toordinal())
+            & prefilter.within_budget(self.rate_usd, budget_usd)
         )
         if requirement.min_overlap_hours > 0:
             overlaps = np.array(
                 [overlap_hours(requirement.timezone, z, requirement.start_by) for z in self.zones]
             )
-            keep &= (overlaps >= requirement.min_overlap_hours - PREFILTER_SLACK)[self.zone_codes]
+            keep &= prefilter.enough_overlap(overlaps, requirement.min_overlap_hours)[self.zone_codes]
         return [self.candidates[i] for i in np.flatnonzero(keep)]
 
 

@@ -24,9 +24,9 @@ from sqlmodel import Session
 
 from matcher.candidate_rows import CAND, CSKILL
 from matcher.clock import today
-from matcher.core import relations_for
-from matcher.core.components import RATE_TOLERANCE
+from matcher.core import prefilter, relations_for
 from matcher.core.timezones import overlap_hours
+from matcher.core.types import RequirementProfile
 from matcher.models import EntryState, ShortlistEntry
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts.service import Principal
@@ -41,7 +41,10 @@ THIN = 10
 #: "Nearly all": the budget warning fires when at least this share of the otherwise suitable
 #: candidates asks more than the budget.
 NEARLY_ALL = 0.9
-SLACK = 1e-6
+
+
+#: A filter's key, label, whom of the pool it excludes, and whether it is hard here.
+Mask = tuple[str, str, npt.NDArray[np.bool_], bool]
 
 
 class FilterCount(BaseModel):
@@ -118,6 +121,34 @@ def _without_skill(session: Session, pool: PoolColumns, accepted: set[str]) -> n
     return np.array([cid not in having for cid in pool.ids], dtype=bool)
 
 
+def _filter_masks(
+    session: Session, pool: PoolColumns, req: RequirementProfile, budget_usd: float
+) -> list[Mask]:
+    """Per hard filter: its key, its label, whom of the pool it excludes, whether it is hard."""
+    masks: list[Mask] = []
+    other = pool.tracks != req.track.value
+    masks.append(("track", "vetted for the other track", other, req.track_is_hard))
+    budget = f"{req.max_hourly_rate:g} {req.currency}/h"
+    too_dear = ~prefilter.within_budget(pool.rate_usd, budget_usd)
+    masks.append(("rate", f"rate above budget {budget}", too_dear, True))
+    late = ~prefilter.available_in_time(pool.available, req.start_by.toordinal())
+    masks.append(("availability", f"available after {req.start_by.isoformat()}", late, True))
+    few = ~prefilter.enough_hours(pool.hours, req.hours_per_week)
+    masks.append(("hours", f"fewer than {req.hours_per_week} h/week", few, True))
+    if req.min_overlap_hours > 0:
+        overlaps = np.array([overlap_hours(req.timezone, z, req.start_by) for z in pool.zones])
+        short = (~prefilter.enough_overlap(overlaps, req.min_overlap_hours))[pool.zone_codes]
+        label = f"under {req.min_overlap_hours:g} h overlap with {req.timezone}"
+        masks.append(("overlap", label, short, True))
+    relations = relations_for(req, load_taxonomy().related_to)
+    for skill in req.must_have:
+        accepted = {skill.key} | {k for k, credit in relations.get(skill.key, {}).items() if credit > 0}
+        missing = _without_skill(session, pool, accepted)
+        name = skill.skill.name or skill.skill.raw or skill.key
+        masks.append((f"must_have:{skill.key}", f"missing must-have {name}", missing, req.must_have_is_hard))
+    return masks
+
+
 def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) -> Diagnosis:
     """How many candidates each hard filter excludes from this requirement, and its warnings."""
     owned_requirement(session, principal, requirement_id)
@@ -127,31 +158,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
     day = today()
     n = len(pool)
     budget_usd = req.max_hourly_rate / CURRENCY_PER_USD[req.currency]
-    masks: list[tuple[str, str, npt.NDArray[np.bool_], bool]] = []
-    if n:
-        other = pool.tracks != req.track.value
-        masks.append(("track", "vetted for the other track", other, req.track_is_hard))
-        budget = f"{req.max_hourly_rate:g} {req.currency}/h"
-        too_dear = pool.rate_usd > budget_usd * (1.0 + RATE_TOLERANCE) + SLACK
-        masks.append(("rate", f"rate above budget {budget}", too_dear, True))
-        late = pool.available > req.start_by.toordinal()
-        masks.append(("availability", f"available after {req.start_by.isoformat()}", late, True))
-        masks.append(
-            ("hours", f"fewer than {req.hours_per_week} h/week", pool.hours < req.hours_per_week, True)
-        )
-        if req.min_overlap_hours > 0:
-            overlaps = np.array([overlap_hours(req.timezone, z, req.start_by) for z in pool.zones])
-            short = (overlaps < req.min_overlap_hours - SLACK)[pool.zone_codes]
-            label = f"under {req.min_overlap_hours:g} h overlap with {req.timezone}"
-            masks.append(("overlap", label, short, True))
-        relations = relations_for(req, load_taxonomy().related_to)
-        for skill in req.must_have:
-            accepted = {skill.key} | {k for k, credit in relations.get(skill.key, {}).items() if credit > 0}
-            missing = _without_skill(session, pool, accepted)
-            name = skill.skill.name or skill.skill.raw or skill.key
-            masks.append(
-                (f"must_have:{skill.key}", f"missing must-have {name}", missing, req.must_have_is_hard)
-            )
+    masks = _filter_masks(session, pool, req, budget_usd) if n else []
     excluded = np.zeros(n, dtype=bool)
     for _, _, mask, hard in masks:
         if hard:
@@ -194,7 +201,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
 
 def _warnings(
     pool: PoolColumns,
-    masks: list[tuple[str, str, npt.NDArray[np.bool_], bool]],
+    masks: list[Mask],
     budget_usd: float,
     start_by: dt.date,
     day: dt.date,
@@ -216,7 +223,7 @@ def _warnings(
             others = np.ones(len(pool), dtype=bool)
         suitable = int(others.sum())
         if suitable:
-            above = int((pool.rate_usd[others] > budget_usd * (1.0 + RATE_TOLERANCE) + SLACK).sum())
+            above = int((~prefilter.within_budget(pool.rate_usd[others], budget_usd)).sum())
             if above >= NEARLY_ALL * suitable:
                 median = float(np.median(pool.rate_usd[others])) * CURRENCY_PER_USD[currency]
                 out.append(

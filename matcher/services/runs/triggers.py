@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from matcher.core.components import RATE_TOLERANCE
+from matcher.core import prefilter
 from matcher.core.timezones import overlap_hours
 from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry, utcnow
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
@@ -103,15 +103,15 @@ def _plausible(c: Any, r: Any) -> bool:
 def _passes(c: Any, r: Any) -> bool:
     if c.track != r.track or c.vetting_status != VettingStatus.passed.value or c.erased_at is not None:
         return False
-    if c.hours_per_week < r.hours_per_week or c.available_from > r.start_by:
+    if not prefilter.enough_hours(c.hours_per_week, r.hours_per_week):
+        return False
+    if not prefilter.available_in_time(c.available_from.toordinal(), r.start_by.toordinal()):
         return False
     rate_usd = c.hourly_rate / CURRENCY_PER_USD[c.currency]
-    budget_usd = r.max_hourly_rate / CURRENCY_PER_USD[r.currency]
-    if rate_usd > budget_usd * (1.0 + RATE_TOLERANCE + 1e-6):
+    if not prefilter.within_budget(rate_usd, r.max_hourly_rate / CURRENCY_PER_USD[r.currency]):
         return False
-    return not (
-        r.min_overlap_hours > 0
-        and overlap_hours(r.timezone, c.timezone, r.start_by) < r.min_overlap_hours - 1e-6
+    return r.min_overlap_hours <= 0 or prefilter.enough_overlap(
+        overlap_hours(r.timezone, c.timezone, r.start_by), r.min_overlap_hours
     )
 
 
