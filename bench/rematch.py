@@ -122,7 +122,7 @@ def pool_load_seconds(url: str) -> dict[str, float]:
     from sqlmodel import Session
 
     from matcher.db import make_engine
-    from matcher.services.matching import load_pool
+    from matcher.services.candidate_pool import load_pool
 
     engine = make_engine(url)
     out = {}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from matcher.services.matching import process_pool_cache
+from matcher.services.candidate_pool import process_pool_cache
 from matcher.settings import get_settings
 from tests.rematch_support import Seeded, seed
 from tests.suite_clock import TODAY

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.ui import forms, present
-from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from api.ui.context import Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
 from api.ui.shared_pages import candidate_page_response, form_page
 from matcher import clock
 from matcher.core.pipeline import (
@@ -29,11 +29,10 @@ from matcher.core.pipeline import (
     Stage,
     allowed_moves,
 )
-from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
+from matcher.errors import Conflict, Forbidden, ValidationFailed
 from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
 from matcher.services import runs, ui_views
-from matcher.services.accounts import service as accounts
 from matcher.services.requirements import diagnosis
 from matcher.services.requirements import service as requirements
 from matcher.services.requirements.service import RequirementFilters, RequirementView
@@ -48,41 +47,6 @@ from matcher.services.ui_views import Freshness
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
 PAGE_SIZE = 50
 Cursor = Annotated[str | None, Query(max_length=500)]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a local path may be a redirect target after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/requirements"
-
-
-# --- signing in and out -----------------------------------------------------------------------
-
-
-@router.get("/")
-def sign_in_page(ui: AnyUi, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
-    if ui.principal is not None:
-        return ui.redirect(_safe_next(next))
-    return ui.render("sign_in.html", next=_safe_next(next), error=None)
-
-
-@router.post("/sign-in", dependencies=[Csrf])
-def sign_in(ui: AnyUi, form: Form) -> Response:
-    raw = form.get("api_key")
-    target = _safe_next(str(form.get("next") or ""))
-    try:
-        principal = accounts.authenticate(ui.db, raw.strip() if isinstance(raw, str) else "")
-    except Unauthenticated as exc:
-        return ui.render("sign_in.html", status_code=401, next=target, error=exc.detail)
-    ui.sign_in(principal)
-    return ui.redirect(target)
-
-
-@router.post("/sign-out", dependencies=[Csrf])
-def sign_out(ui: AnyUi) -> Response:
-    ui.sign_out()
-    return ui.redirect("/")
 
 
 # --- requirements -----------------------------------------------------------------------------

@@ -18,25 +18,18 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
+from matcher.candidate_rows import CAND, ProfileBuilder
 from matcher.clock import today
-from matcher.core import prefilter, relations_for, score_candidate
+from matcher.core import relations_for, score_candidate
 from matcher.core.profiles import WeightProfile
 from matcher.core.rankers import Ranker
 from matcher.core.results import RankedCandidate
-from matcher.core.timezones import overlap_hours
 from matcher.core.types import (
-    CandidateProfile,
-    CandidateSkill,
     Relations,
     RequiredSkill,
     RequirementProfile,
@@ -50,7 +43,8 @@ from matcher.models import (
     SkillKind,
     WeightProfileRecord,
 )
-from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
+from matcher.schemas import Degree, Seniority, Track
+from matcher.services.candidate_pool import Pool, PoolCache, process_pool_cache
 from matcher.services.shortlists.writer import Existing, RankedEntry, ShortlistChange, write_shortlist
 from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
@@ -58,134 +52,6 @@ from matcher.skills import Taxonomy, load_taxonomy
 
 REQ = Requirement.__table__  # type: ignore[attr-defined]
 RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
-PASSED = VettingStatus.passed.value
-
-
-# --- the candidate pool -----------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Pool:
-    """Every candidate a requirement can be ranked against (vetting passed, not erased, either
-    track), as core profiles.
-
-    ``ids[i]`` is the database id of ``candidates[i]``; the arrays feed the pre-filter.
-    """
-
-    fingerprint: tuple[Any, ...]
-    candidates: tuple[CandidateProfile, ...]
-    ids: tuple[uuid.UUID, ...]
-    rate_usd: npt.NDArray[np.float64]
-    hours: npt.NDArray[np.int64]
-    available: npt.NDArray[np.int64]
-    zone_codes: npt.NDArray[np.int64]
-    zones: tuple[str, ...]
-    derived: dict[str, Any] = field(default_factory=dict)
-    _by_id: dict[uuid.UUID, int] = field(default_factory=dict)
-    _by_external: dict[str, uuid.UUID] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._by_id = {cid: i for i, cid in enumerate(self.ids)}
-        self._by_external = {c.external_id: cid for c, cid in zip(self.candidates, self.ids, strict=True)}
-
-    def __len__(self) -> int:
-        return len(self.candidates)
-
-    def get(self, candidate_id: uuid.UUID) -> CandidateProfile | None:
-        i = self._by_id.get(candidate_id)
-        return None if i is None else self.candidates[i]
-
-    def id_of(self, external_id: str) -> uuid.UUID:
-        return self._by_external[external_id]
-
-    def plausible(self, requirement: RequirementProfile) -> list[CandidateProfile]:
-        """The candidates that may pass the hard filters on hours, start date, rate and overlap:
-        a conservative pre-filter (vetting is already the pool's; the track is the ranker's)."""
-        if not self.candidates:
-            return []
-        budget_usd = requirement.max_hourly_rate / CURRENCY_PER_USD[requirement.currency]
-        keep = (
-            prefilter.enough_hours(self.hours, requirement.hours_per_week)
-            & prefilter.available_in_time(self.available, requirement.start_by.toordinal())
-            & prefilter.within_budget(self.rate_usd, budget_usd)
-        )
-        if requirement.min_overlap_hours > 0:
-            overlaps = np.array(
-                [overlap_hours(requirement.timezone, z, requirement.start_by) for z in self.zones]
-            )
-            keep &= prefilter.enough_overlap(overlaps, requirement.min_overlap_hours)[self.zone_codes]
-        return [self.candidates[i] for i in np.flatnonzero(keep)]
-
-
-def pool_filter() -> Any:
-    return (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
-
-
-def pool_fingerprint(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a candidate is added, updated (writers bump ``updated_at``), erased or
-    re-vetted."""
-    row = session.execute(
-        select(
-            func.count(),
-            func.max(CAND.c.updated_at),
-            func.count(CAND.c.erased_at),
-            func.sum(case((CAND.c.vetting_status == PASSED, 1), else_=0)),
-        )
-    ).one()
-    return tuple(row)
-
-
-def load_pool(session: Session, taxonomy: Taxonomy | None = None) -> Pool:
-    """Build the pool from the database: two selects, no ORM objects."""
-    fingerprint = pool_fingerprint(session)
-    build = ProfileBuilder(taxonomy or load_taxonomy())
-    skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
-    skill_rows = session.execute(
-        select(*SKILL_COLUMNS)
-        .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-        .where(pool_filter())
-        .order_by(*SKILL_ORDER)
-    ).all()
-    for s in skill_rows:
-        skills[s.candidate_id].append(build.skill(s))
-    rows = session.execute(select(*PROFILE_COLUMNS).where(pool_filter()).order_by(CAND.c.external_id)).all()
-    zones: dict[str, int] = {}
-    candidates = []
-    for r in rows:
-        zones.setdefault(r.timezone, len(zones))
-        candidates.append(build.profile(r, tuple(skills.get(r.id, ()))))
-    return Pool(
-        fingerprint=fingerprint,
-        candidates=tuple(candidates),
-        ids=tuple(r.id for r in rows),
-        rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
-        hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
-        available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
-        zone_codes=np.array([zones[r.timezone] for r in rows], dtype=np.int64),
-        zones=tuple(zones),
-    )
-
-
-class PoolCache:
-    """The pool of this process, rebuilt when its fingerprint changes."""
-
-    def __init__(self) -> None:
-        self._pool: Pool | None = None
-
-    def get(self, session: Session) -> Pool:
-        pool = self._pool
-        if pool is None or pool.fingerprint != pool_fingerprint(session):
-            pool = self._pool = load_pool(session)
-        return pool
-
-    def clear(self) -> None:
-        self._pool = None
-
-
-@lru_cache(maxsize=1)
-def process_pool_cache() -> PoolCache:
-    """The pool cache of this process (a worker keeps its pools between tasks)."""
-    return PoolCache()
 
 
 # --- requirements and profiles ----------------------------------------------------------------

@@ -18,9 +18,7 @@ OVERSIZE_MODULES = {
     "fixtures.vocab": 578,
     "matcher.services.candidates.service": 527,
     "matcher.skills.resolver": 466,
-    "matcher.services.matching": 448,
     "matcher.services.shortlists.writer": 414,
-    "api.ui.routes": 403,
 }
 #: Functions over the limit when it was set, with their length then.
 LONG_FUNCTIONS = {

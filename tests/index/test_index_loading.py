@@ -17,8 +17,8 @@ from matcher.errors import Conflict, ValidationFailed
 from matcher.index import build_index_from_db, build_index_from_jsonl, index_ranker, pool_index
 from matcher.models import Candidate
 from matcher.schemas import CandidateIn
+from matcher.services.candidate_pool import load_pool
 from matcher.services.imports.importing import import_candidates
-from matcher.services.matching import load_pool
 from tests.helpers import jsonl
 from tests.index.index_data import candidate_records, prepared, specs
 

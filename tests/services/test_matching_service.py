@@ -14,7 +14,7 @@ from matcher.core import default_profile, prepare_candidate, prepare_requirement
 from matcher.db import session_scope
 from matcher.models import EntryState, Requirement, ShortlistEntry
 from matcher.schemas import RequirementStatus, Track, VettingStatus
-from matcher.services import matching
+from matcher.services import candidate_pool, matching
 from matcher.services.imports import exporting, importing
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
@@ -46,7 +46,7 @@ def test_the_pool_is_the_passed_candidates_of_both_tracks_as_the_import_format_s
         if c.vetting.status is VettingStatus.passed
     }
     with Session(engine) as session:
-        pool = matching.load_pool(session)
+        pool = candidate_pool.load_pool(session)
     assert {c.external_id: c for c in pool.candidates} == expected
     assert len(pool) == len(expected) > 0
 
@@ -92,7 +92,7 @@ def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine
 
 
 def test_the_pool_cache_rebuilds_when_a_candidate_changes(engine: Engine, seeded: Seeded) -> None:
-    cache = matching.PoolCache()
+    cache = candidate_pool.PoolCache()
     with Session(engine) as session:
         first = cache.get(session)
         assert cache.get(session) is first

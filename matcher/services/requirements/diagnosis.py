@@ -30,7 +30,8 @@ from matcher.core.types import RequirementProfile
 from matcher.models import EntryState, ShortlistEntry
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts.service import Principal
-from matcher.services.matching import load_requirements, pool_filter
+from matcher.services.candidate_pool import pool_filter
+from matcher.services.matching import load_requirements
 from matcher.services.requirements.service import RequirementView, owned_requirement
 from matcher.skills import load_taxonomy
 

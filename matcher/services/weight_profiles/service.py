@@ -22,7 +22,7 @@ from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import Role, WeightProfileRecord
 from matcher.schemas import Dimension, Track
-from matcher.services import matching
+from matcher.services import candidate_pool, matching
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.cursors import UtcDateTime
@@ -167,7 +167,7 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
         },
         source="draft profile",
     )
-    pool = matching.process_pool_cache().get(session)
+    pool = candidate_pool.process_pool_cache().get(session)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
     day = clock.today()
     ranker = matching.default_ranker()

@@ -21,7 +21,7 @@ from matcher.models import MatchRun, MatchRunRequirement, RunStatus, ShortlistEn
 from matcher.roles import Role
 from matcher.services import runs, ui_views
 from matcher.services.accounts.service import Principal
-from matcher.services.matching import Pool
+from matcher.services.candidate_pool import Pool
 from matcher.services.shortlists.writer import RankChange
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
