@@ -61,7 +61,7 @@ def best_panel(ui: Ui, candidate_id: uuid.UUID) -> dict[str, Any]:
 def candidate_page_response(
     ui: Ui, candidate_id: uuid.UUID, status_code: int = 200, **extra: Any
 ) -> Response:
-    candidate = candidates.get_candidate(ui.db, candidate_id)
+    candidate = candidates.get_candidate(ui.db, ui.me, candidate_id)
     on = pipeline.candidate_pipelines(ui.db, ui.me, candidate.id)
     best = best_panel(ui, candidate.id)
     return ui.render(
