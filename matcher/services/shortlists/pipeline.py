@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
-from sqlalchemy import and_, func, or_, select
+from pydantic import Field, TypeAdapter
+from sqlalchemy import select
 from sqlmodel import Session
 
 from matcher.core.pipeline import (
     CLIENT_STAGES,
-    PIPELINE_STAGES,
     DeclineReason,
     InvalidMove,
     Move,
@@ -46,11 +43,43 @@ from matcher.models import (
     ShortlistEntry,
     utcnow,
 )
-from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-from matcher.services.cursors import UtcDateTime
 from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists.attention import AttentionItem, AttentionKind, attention
+from matcher.services.shortlists.timeline import (
+    CandidatePipeline,
+    EntryStatus,
+    EventView,
+    Timeline,
+    candidate_pipelines,
+    current_reason,
+    stage_counts,
+    timeline,
+)
+
+__all__ = [
+    "AttentionItem",
+    "AttentionKind",
+    "CandidatePipeline",
+    "ClientAction",
+    "ClientAnswer",
+    "Decline",
+    "EntryStatus",
+    "EventView",
+    "PositiveAnswer",
+    "Presentation",
+    "StageChange",
+    "Timeline",
+    "answer",
+    "attention",
+    "candidate_pipelines",
+    "change_entry",
+    "current_reason",
+    "present",
+    "stage_counts",
+    "timeline",
+]
 
 ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
@@ -58,9 +87,6 @@ REQ = Requirement.__table__  # type: ignore[attr-defined]
 CLIENT = Client.__table__  # type: ignore[attr-defined]
 PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
 MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
-
-#: A newcomer at this rank or better, in a requirement's latest run, is worth a recruiter's look.
-STRONG_RANK = 5
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -126,233 +152,6 @@ class Decline(NoNul):
 #: The client's answer on one presented candidate (the schema says a decline needs its reason).
 ClientAnswer = Annotated[PositiveAnswer | Decline, Field(discriminator="action")]
 CLIENT_ANSWER: TypeAdapter[PositiveAnswer | Decline] = TypeAdapter(ClientAnswer)
-
-
-# --- views ------------------------------------------------------------------------------------
-
-
-class EventView(BaseModel):
-    """One line of an entry's history (staff)."""
-
-    at: UtcDateTime
-    actor: str
-    kind: EventKind
-    from_stage: Stage | None
-    to_stage: Stage | None
-    reason: str | None
-    text: str
-    score_before: float | None
-    score_after: float | None
-    rank_before: int | None
-    rank_after: int | None
-    state: EntryState | None
-    match_run_id: uuid.UUID | None
-
-
-class EntryStatus(BaseModel):
-    """Where one (requirement, candidate) stands in the pipeline (staff)."""
-
-    requirement_id: uuid.UUID
-    candidate_id: uuid.UUID
-    handle: str
-    stage: Stage
-    state: EntryState
-    rank: int | None
-    score: float
-    current_reason: str | None = Field(
-        description="Why the candidate is not in the current top N (the first exclusion when "
-        "ineligible), from the latest run."
-    )
-    stage_changed_at: UtcDateTime | None
-    stage_changed_by: str | None
-    presented_at: UtcDateTime | None
-    note_for_client: str
-    decline_reason: DeclineReason | None
-    decline_comment: str
-    client_answered_at: UtcDateTime | None
-
-
-class Timeline(BaseModel):
-    entry: EntryStatus
-    events: list[EventView]
-
-
-class CandidatePipeline(BaseModel):
-    """One requirement a candidate is on, with its stage and history (staff)."""
-
-    requirement_id: uuid.UUID
-    requirement_title: str
-    client: str
-    entry: EntryStatus
-    events: list[EventView]
-
-
-class AttentionKind(StrEnum):
-    became_ineligible = "became_ineligible"
-    left_top = "left_top"
-    strong_entrant = "strong_entrant"
-    client_answer = "client_answer"
-
-
-class AttentionItem(BaseModel):
-    kind: AttentionKind
-    requirement_id: uuid.UUID
-    requirement_title: str
-    candidate_id: uuid.UUID
-    name: str | None
-    stage: Stage
-    score: float
-    rank: int | None
-    detail: str
-    since: UtcDateTime | None
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-_STATUS_COLUMNS = (
-    ENTRY.c.requirement_id,
-    ENTRY.c.candidate_id,
-    ENTRY.c.handle,
-    ENTRY.c.stage,
-    ENTRY.c.state,
-    ENTRY.c.rank,
-    ENTRY.c.score,
-    ENTRY.c.reasons,
-    ENTRY.c.stage_changed_at,
-    ENTRY.c.stage_changed_by,
-    ENTRY.c.presented_at,
-    ENTRY.c.client_note,
-    ENTRY.c.decline_reason,
-    ENTRY.c.decline_comment,
-    ENTRY.c.client_answered_at,
-)
-
-
-def current_reason(state: str, reasons: list[str]) -> str | None:
-    """What to show beside a candidate outside the top N: an ineligible entry's first exclusion
-    (its reasons start with them), or that it fell out of the top N."""
-    if state in (EntryState.ineligible.value, EntryState.erased.value):
-        return reasons[0] if reasons else state
-    if state == EntryState.dropped.value:
-        return "outside the current top N"
-    return None
-
-
-def _status(r: Any) -> EntryStatus:
-    return EntryStatus(
-        requirement_id=r.requirement_id,
-        candidate_id=r.candidate_id,
-        handle=r.handle,
-        stage=Stage(r.stage),
-        state=EntryState(r.state),
-        rank=r.rank,
-        score=r.score,
-        current_reason=current_reason(r.state, list(r.reasons or [])),
-        stage_changed_at=r.stage_changed_at,
-        stage_changed_by=r.stage_changed_by,
-        presented_at=r.presented_at,
-        note_for_client=r.client_note,
-        decline_reason=DeclineReason(r.decline_reason) if r.decline_reason else None,
-        decline_comment=r.decline_comment,
-        client_answered_at=r.client_answered_at,
-    )
-
-
-def _event(r: Any) -> EventView:
-    return EventView(
-        at=r.at,
-        actor=r.actor,
-        kind=EventKind(r.kind),
-        from_stage=Stage(r.from_stage) if r.from_stage else None,
-        to_stage=Stage(r.to_stage) if r.to_stage else None,
-        reason=r.reason,
-        text=r.text,
-        score_before=r.score_before,
-        score_after=r.score_after,
-        rank_before=r.rank_before,
-        rank_after=r.rank_after,
-        state=EntryState(r.state) if r.state else None,
-        match_run_id=r.match_run_id,
-    )
-
-
-def _events(session: Session, requirement_id: uuid.UUID, candidate_id: uuid.UUID) -> list[EventView]:
-    rows = session.execute(
-        select(EVENT)
-        .where(EVENT.c.requirement_id == requirement_id, EVENT.c.candidate_id == candidate_id)
-        .order_by(EVENT.c.id)
-    )
-    return [_event(r) for r in rows]
-
-
-def _entry_row(session: Session, requirement_id: uuid.UUID, candidate_id: uuid.UUID) -> Any:
-    row = session.execute(
-        select(*_STATUS_COLUMNS).where(
-            ENTRY.c.requirement_id == requirement_id, ENTRY.c.candidate_id == candidate_id
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"candidate {candidate_id} is not on the shortlist of requirement {requirement_id}")
-    return row
-
-
-def timeline(
-    session: Session, principal: Principal, requirement_id: uuid.UUID, candidate_id: uuid.UUID
-) -> Timeline:
-    """Where one entry stands and everything that happened to it, oldest first (staff)."""
-    principal.require(Role.recruiter)
-    req = owned_requirement(session, principal, requirement_id)
-    entry = _status(_entry_row(session, req.id, candidate_id))
-    return Timeline(entry=entry, events=_events(session, req.id, candidate_id))
-
-
-def candidate_pipelines(
-    session: Session, principal: Principal, candidate_id: uuid.UUID
-) -> list[CandidatePipeline]:
-    """Every requirement the candidate is on, with stage and history (staff): pipeline stages
-    first, then by score."""
-    principal.require(Role.recruiter)
-    rows = session.execute(
-        select(*_STATUS_COLUMNS, REQ.c.title, CLIENT.c.slug)
-        .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
-        .join(CLIENT, CLIENT.c.id == REQ.c.client_id)
-        .where(ENTRY.c.candidate_id == candidate_id)
-        .order_by(ENTRY.c.score.desc(), REQ.c.title)
-    ).all()
-    events: dict[uuid.UUID, list[EventView]] = defaultdict(list)
-    for r in session.execute(select(EVENT).where(EVENT.c.candidate_id == candidate_id).order_by(EVENT.c.id)):
-        events[r.requirement_id].append(_event(r))
-    out = [
-        CandidatePipeline(
-            requirement_id=r.requirement_id,
-            requirement_title=r.title,
-            client=r.slug,
-            entry=_status(r),
-            events=events[r.requirement_id],
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda p: p.entry.stage is Stage.new or p.entry.stage is Stage.rejected)
-
-
-def stage_counts(session: Session, requirement_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[Stage, int]]:
-    """Per requirement, how many entries are at each stage (entries at "new" only while in the
-    current top N: the others are history, not work)."""
-    ids = list(requirement_ids)
-    out: dict[uuid.UUID, dict[Stage, int]] = {rid: {} for rid in ids}
-    if not ids:
-        return out
-    rows = session.execute(
-        select(ENTRY.c.requirement_id, ENTRY.c.stage, func.count())
-        .where(
-            ENTRY.c.requirement_id.in_(ids),
-            or_(ENTRY.c.stage != Stage.new.value, ENTRY.c.state == EntryState.active.value),
-        )
-        .group_by(ENTRY.c.requirement_id, ENTRY.c.stage)
-    )
-    for rid, stage, count in rows:
-        out[rid][Stage(stage)] = count
-    return out
 
 
 # --- changing ---------------------------------------------------------------------------------
@@ -532,102 +331,3 @@ def answer(
         {"handle": handle, "stage": move.after.value},
     )
     return entry
-
-
-# --- attention --------------------------------------------------------------------------------
-
-
-def attention(
-    session: Session, principal: Principal, requirement_id: uuid.UUID | None = None
-) -> list[AttentionItem]:
-    """What a recruiter should look at (staff), newest first: people in the pipeline who became
-    ineligible or fell out of the top N, client answers not acted on since, and strong newcomers
-    of each requirement's latest run (not its first)."""
-    principal.require(Role.recruiter)
-    if requirement_id is not None:
-        owned_requirement(session, principal, requirement_id)
-    base = (
-        select(*_STATUS_COLUMNS, REQ.c.title, PERSONAL.c.name, ENTRY.c.updated_at)
-        .join(REQ, REQ.c.id == ENTRY.c.requirement_id)
-        .outerjoin(PERSONAL, PERSONAL.c.candidate_id == ENTRY.c.candidate_id)
-        .where(REQ.c.status == RequirementStatus.open.value)
-    )
-    if requirement_id is not None:
-        base = base.where(ENTRY.c.requirement_id == requirement_id)
-    items: list[AttentionItem] = []
-    live = [s.value for s in PIPELINE_STAGES - {Stage.declined_by_client, Stage.hired, Stage.withdrawn}]
-    outside = session.execute(
-        base.where(ENTRY.c.stage.in_(live), ENTRY.c.state != EntryState.active.value)
-    ).all()
-    for r in outside:
-        kind = (
-            AttentionKind.left_top if r.state == EntryState.dropped.value else AttentionKind.became_ineligible
-        )
-        items.append(_item(kind, r, current_reason(r.state, list(r.reasons or [])) or "", r.updated_at))
-    answered = session.execute(
-        base.where(
-            ENTRY.c.client_answered_at.is_not(None),
-            or_(ENTRY.c.staff_seen_at.is_(None), ENTRY.c.staff_seen_at < ENTRY.c.client_answered_at),
-        )
-    ).all()
-    for r in answered:
-        items.append(_item(AttentionKind.client_answer, r, _answer_text(r), r.client_answered_at))
-    items += _strong_entrants(session, base, requirement_id)
-    return sorted(items, key=lambda i: (i.since is None, -(i.since.timestamp() if i.since else 0)))
-
-
-def _answer_text(r: Any) -> str:
-    text = f"client answered: {Stage(r.stage).value.replace('_', ' ')}"
-    if r.decline_reason:
-        text += f" ({r.decline_reason})"
-    return text
-
-
-def _item(kind: AttentionKind, r: Any, detail: str, since: dt.datetime | None) -> AttentionItem:
-    return AttentionItem(
-        kind=kind,
-        requirement_id=r.requirement_id,
-        requirement_title=r.title,
-        candidate_id=r.candidate_id,
-        name=r.name,
-        stage=Stage(r.stage),
-        score=r.score,
-        rank=r.rank,
-        detail=detail,
-        since=since,
-    )
-
-
-def _strong_entrants(session: Session, base: Any, requirement_id: uuid.UUID | None) -> list[AttentionItem]:
-    """Candidates a requirement's latest finished run brought into its top ``STRONG_RANK`` who
-    are still new there (a requirement's first run brings everyone in: not news)."""
-    runs = select(MRR.c.requirement_id, MRR.c.changes, MRR.c.finished_at).where(MRR.c.status == "succeeded")
-    if requirement_id is not None:
-        runs = runs.where(MRR.c.requirement_id == requirement_id)
-    latest: dict[uuid.UUID, tuple[dt.datetime, list[dict[str, Any]]]] = {}
-    seen_runs: dict[uuid.UUID, int] = defaultdict(int)
-    for rid, changes, finished in session.execute(runs.order_by(MRR.c.finished_at)):
-        seen_runs[rid] += 1
-        latest[rid] = (finished, changes or [])
-    wanted: dict[tuple[uuid.UUID, uuid.UUID], dt.datetime] = {}
-    for rid, (finished, changes) in latest.items():
-        if seen_runs[rid] < 2:
-            continue
-        for c in changes:
-            if c.get("before") is None and c.get("after") is not None and c["after"] <= STRONG_RANK:
-                wanted[(rid, uuid.UUID(c["candidate_id"]))] = finished
-    if not wanted:
-        return []
-    pairs = [and_(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == cid) for rid, cid in wanted]
-    rows = session.execute(
-        base.where(or_(*pairs), ENTRY.c.stage == Stage.new.value, ENTRY.c.state == EntryState.active.value)
-    ).all()
-    return [
-        _item(
-            AttentionKind.strong_entrant,
-            r,
-            f"new at rank {r.rank}",
-            wanted[(r.requirement_id, r.candidate_id)],
-        )
-        for r in rows
-    ]
