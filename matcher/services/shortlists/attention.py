@@ -18,27 +18,21 @@ from matcher.core.pipeline import (
     Stage,
 )
 from matcher.models import (
-    CandidatePersonal,
-    Client,
     EntryState,
-    MatchRunRequirement,
-    PipelineEvent,
-    Requirement,
     Role,
-    ShortlistEntry,
 )
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.cursors import UtcDateTime
 from matcher.services.requirements.service import owned_requirement
-from matcher.services.shortlists.timeline import STATUS_COLUMNS, current_reason
-
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
+from matcher.services.shortlists.timeline import (
+    ENTRY,
+    MRR,
+    PERSONAL,
+    REQ,
+    STATUS_COLUMNS,
+    current_reason,
+)
 
 #: A newcomer at this rank or better, in a requirement's latest run, is worth a recruiter's look.
 STRONG_RANK = 5

@@ -32,13 +32,9 @@ from matcher.core.pipeline import (
 from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import (
-    CandidatePersonal,
-    Client,
     EntryState,
     EventKind,
-    MatchRunRequirement,
     PipelineEvent,
-    Requirement,
     Role,
     ShortlistEntry,
     utcnow,
@@ -80,13 +76,6 @@ __all__ = [
     "stage_counts",
     "timeline",
 ]
-
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
 
 
 # --- requests ---------------------------------------------------------------------------------
