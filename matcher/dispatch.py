@@ -95,6 +95,22 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
         event.listen(session, "after_transaction_end", _drop_pending)
 
 
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A savepoint that takes the work enqueued inside it along: if the block raises, the
+    savepoint is rolled back and what was enqueued inside it is dropped, so no worker is sent
+    work whose rows were never committed."""
+    pending = len(session.info.get(_PENDING, []))
+    enqueued_before = len(session.info.get(_ENQUEUED, []))
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        del session.info.get(_PENDING, [])[pending:]
+        del session.info.get(_ENQUEUED, [])[enqueued_before:]
+        raise
+
+
 def _run_pending(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the work is not committed until the outer transaction is

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.ui.routes import PAGE_SIZE
-from matcher.models import CandidatePersonal, EventKind, PipelineEvent, ShortlistEntry
+from matcher.models import CandidatePersonal, EventKind, PipelineEvent, Requirement, ShortlistEntry
 from tests.ui.ui_harness import (
     OTHER_CLIENT,
     OWN_CLIENT,
@@ -196,7 +196,12 @@ def test_client_posts_a_requirement_and_sees_only_its_own(page: Page, site: str,
     page.get_by_role("button", name="Post requirement").click()
     expect(page).to_have_url(re.compile(r"/requirements/[0-9a-f-]{36}"))
     new_id = uuid.UUID(page.url.split("/requirements/")[1].split("?")[0])
-    expect(page.locator("[data-freshness]")).to_have_text("fresh", timeout=30_000)
+    try:
+        expect(page.locator("[data-freshness]")).to_have_text("fresh", timeout=30_000)
+    except AssertionError as exc:
+        with Session(world.engine) as s:
+            stored = s.exec(select(Requirement.rematch_error).where(Requirement.id == new_id)).one()
+        raise AssertionError(f"the new requirement was not matched; its rematch_error: {stored!r}") from exc
     expect(page.locator("p.empty")).to_contain_text("No candidates have been presented to you yet")
     with Session(world.engine) as s:
         names = s.exec(

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from matcher.core import prefilter
 from matcher.core.timezones import overlap_hours
+from matcher.dispatch import savepoint
 from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry, utcnow
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
 from matcher.services.runs import Dispatch, open_requirement_ids, start_run
@@ -69,7 +70,7 @@ def _guarded(
     """``start()`` in a savepoint; if it raises, roll the savepoint back, log, and record the
     failure on the ``concerned()`` requirements instead of failing the caller's change."""
     try:
-        with session.begin_nested():
+        with savepoint(session):
             return start()
     except Exception as exc:
         log.exception("re-match trigger %r failed; the change is kept and the re-match retried", trigger)

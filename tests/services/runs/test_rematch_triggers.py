@@ -216,6 +216,32 @@ def test_nothing_is_enqueued_before_the_commit_nor_after_a_rollback(engine: Engi
     assert [r for r, _ in recorder.sent] == [run_id]
 
 
+def test_a_trigger_that_fails_after_starting_its_run_sends_nothing(
+    engine: Engine, matched: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The savepoint's rollback takes the run's dispatch with it: a worker is never sent a run
+    whose rows were not committed (the page would wait for a run that never comes)."""
+    rid = ids_by_external(engine)[open_specs(matched)[0].external_id]
+    real_start = triggers.start_run
+
+    def start_then_fail(*args: Any, **kwargs: Any) -> Any:
+        real_start(*args, **kwargs)
+        raise RuntimeError("failed after the run was started")
+
+    monkeypatch.setattr(triggers, "start_run", start_then_fail)
+    recorder = ChunkRecorder()
+    before = latest_run(engine).id
+    with Session(engine) as session:
+        assert triggers.on_requirement_changed(session, rid, dispatch=recorder) is None
+        assert not runs.rematch_pending(session)
+        session.commit()
+    assert recorder.sent == []
+    assert latest_run(engine).id == before
+    with Session(engine) as session:
+        error = session.execute(select(REQ.c.rematch_error).where(REQ.c.id == rid)).scalar_one()
+    assert "failed after the run was started" in error
+
+
 def test_auto_rematch_can_be_turned_off(engine: Engine, matched: Seeded, pinned_settings: SetEnv) -> None:
     pinned_settings(auto_rematch="false")
     before = latest_run(engine).id
