@@ -35,6 +35,7 @@ from api.routers import (
 )
 from matcher.db import get_engine
 from matcher.settings import Settings, check_servable, get_settings
+from tasks.dispatch import register as register_task_sender
 
 API_PREFIX = "/api/v1"
 #: Problems any authenticated route can answer.
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             "profiles, API keys and erasure. Errors are RFC 9457 problem details."
         ),
     )
+    register_task_sender()
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.database_url)
     problems.install(app)

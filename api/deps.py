@@ -5,7 +5,7 @@ in the route's own worker thread), so a client that reads right after a write se
 failed commit is an error response rather than a lost write. The key lookup has a connection of
 its own, so no request holds a connection while it waits for a worker thread. Dependencies that
 do no I/O are ``async``: they run on the event loop instead of taking a worker thread each.
-Authentication is ``matcher.services.accounts.authenticate``, the same function the web UI uses;
+Authentication is ``matcher.services.accounts.service.authenticate``, the same function the web UI uses;
 role checks are ``Principal.require``.
 """
 
@@ -30,8 +30,8 @@ from sqlmodel import Session
 
 from matcher.errors import FieldError, Unauthenticated, ValidationFailed
 from matcher.models import Role
-from matcher.services.accounts import Principal, authenticate, key_use_due, record_key_use
-from matcher.services.pages import MAX_PAGE
+from matcher.services.accounts.service import Principal, authenticate, key_use_due, record_key_use
+from matcher.services.cursors import MAX_PAGE
 from matcher.settings import Settings
 
 bearer = HTTPBearer(

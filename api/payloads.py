@@ -8,9 +8,9 @@ all text, which the lax models read as numbers and dates on purpose.
 from __future__ import annotations
 
 from matcher.json_types import JsonTypes
-from matcher.services.candidates import CandidateBody, CandidatePatch
-from matcher.services.requirements import RequirementBody
-from matcher.services.weights import PreviewRequest, ProfileVersion
+from matcher.services.candidates.service import CandidateBody, CandidatePatch
+from matcher.services.requirements.service import RequirementBody
+from matcher.services.weight_profiles.service import PreviewRequest, ProfileVersion
 
 
 class CandidatePayload(CandidateBody, JsonTypes):

@@ -70,7 +70,8 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
     from fixtures.generator import generate_candidates, generate_requirements
     from matcher.db import make_engine, session_scope, upgrade
     from matcher.schemas import CandidateIn, RequirementIn
-    from matcher.services import importing, runs
+    from matcher.services import runs
+    from matcher.services.imports import importing
 
     upgrade(url)
     engine = make_engine(url)
@@ -118,7 +119,7 @@ def with_shortlists(url: str) -> list[str]:
 def make_keys(url: str, client: str) -> dict[str, str]:
     from matcher.db import make_engine, session_scope
     from matcher.models import Role
-    from matcher.services import accounts
+    from matcher.services.accounts import service as accounts
 
     engine = make_engine(url)
     with session_scope(engine) as session:

@@ -54,7 +54,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def _keys(url: str) -> dict[str, str]:
     from matcher.db import make_engine, session_scope
     from matcher.models import Role
-    from matcher.services import accounts
+    from matcher.services.accounts import service as accounts
 
     engine = make_engine(url)
     with session_scope(engine) as session:

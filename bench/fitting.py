@@ -27,7 +27,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from fixtures.decisions import hidden_profile, simulate_observations
-from matcher.core.fitting import MAX_PAIRS, Data, fit_profile, fit_theta, profile_vector, theta_of
+from matcher.core.fit_data import MAX_PAIRS, Data, profile_vector, theta_of
+from matcher.core.fitting import fit_profile, fit_theta
 from matcher.core.profiles import default_profile
 from matcher.schemas import Track
 

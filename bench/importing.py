@@ -141,7 +141,7 @@ def counts(url: str) -> dict[str, int]:
 def import_once(url: str, path: Path, profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """One import of ``path`` into ``url`` the way ``talentmatch import candidates`` does it."""
     from matcher.db import make_engine, session_scope
-    from matcher.services import importing
+    from matcher.services.imports import importing
     from matcher.skills import default_resolver
 
     engine = make_engine(url)

@@ -93,7 +93,7 @@ def seed(url: str, candidates: int, requirements: int) -> dict[str, float]:
     from fixtures.generator import generate_candidates, generate_requirements
     from matcher.db import make_engine, session_scope, upgrade
     from matcher.schemas import CandidateIn, RequirementIn
-    from matcher.services import importing
+    from matcher.services.imports import importing
 
     upgrade(url)
     engine = make_engine(url)
@@ -122,7 +122,7 @@ def pool_load_seconds(url: str) -> dict[str, float]:
     from sqlmodel import Session
 
     from matcher.db import make_engine
-    from matcher.services.matching import load_pool
+    from matcher.services.candidate_pool import load_pool
 
     engine = make_engine(url)
     out = {}

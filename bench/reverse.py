@@ -6,7 +6,7 @@ vectorised answer side by side with scoring the requirements one by one.
 
 Requirements and candidates come from the fixtures generator (every requirement set open),
 each requirement with its track's default profile and the taxonomy's relations, as the
-service holds them. The book is built once (as ``matcher.services.placements`` keeps it per
+service holds them. The book is built once (as ``matcher.services.shortlists.placements`` keeps it per
 process); then for each candidate ``rank_requirements`` answers the top N with explanations
 (the vectorised estimate over all requirements plus the core's ``Scorer`` on the contenders).
 The reference is what a caller without the book would do: for every requirement, a ``Scorer``

@@ -19,11 +19,9 @@ from celery import Celery
 from celery.schedules import crontab
 from sqlalchemy.engine import make_url
 
+from matcher.dispatch import REMATCH_ALL
 from matcher.errors import ValidationFailed
 from matcher.settings import Settings, get_settings
-
-REMATCH_ALL = "talentmatch.rematch_all"
-REMATCH_CHUNK = "talentmatch.rematch_chunk"
 
 
 def schedule_from(spec: str) -> crontab:

@@ -6,14 +6,15 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from celery import group
 from sqlalchemy.exc import OperationalError
 
 from matcher.db import session_scope
+from matcher.dispatch import REMATCH_ALL, REMATCH_CHUNK
 from matcher.observability import logs, metrics
 from matcher.services import runs
 from matcher.settings import get_settings
-from tasks.app import REMATCH_ALL, REMATCH_CHUNK, app
+from tasks.app import app
+from tasks.dispatch import celery_sender
 from tasks.worker import worker_engine
 
 
@@ -39,10 +40,5 @@ def rematch_chunk(run_id: str, requirement_ids: list[str]) -> dict[str, Any]:
 def rematch_all() -> str:
     """The scheduled full re-match: every open requirement."""
     with session_scope(worker_engine()) as session:
-        run = runs.start_run(session, trigger="schedule", dispatch=runs.celery_dispatch)
+        run = runs.start_run(session, trigger="schedule", dispatch=celery_sender)
         return str(run.id)
-
-
-def send_chunks(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-    """Enqueue a run's chunks as a group (no chord: the run finishes itself from the database)."""
-    group(rematch_chunk.si(str(run_id), [str(r) for r in chunk]) for chunk in chunks).apply_async()

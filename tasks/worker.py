@@ -34,9 +34,10 @@ from sqlmodel import Session
 from matcher.db import make_engine, session_scope
 from matcher.observability import logs, metrics
 from matcher.services.matching import warm
-from matcher.services.runs import celery_dispatch, recover_stalled_runs
-from matcher.services.triggers import retry_failed_triggers
+from matcher.services.runs import recover_stalled_runs
+from matcher.services.runs.triggers import retry_failed_triggers
 from matcher.settings import get_settings
+from tasks.dispatch import celery_sender, register
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def _structured_logs(**_: Any) -> None:
 
 @worker_init.connect
 def _warm_pools(**_: Any) -> None:
+    register()
     settings = get_settings()
     if settings.worker_metrics_port is not None:
         metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
@@ -86,6 +88,7 @@ def _warm_pools(**_: Any) -> None:
 def _init_process(**_: Any) -> None:
     global _engine
     _forget_broker_engines()
+    register()
     _engine = make_engine(get_settings().database_url)
 
 
@@ -116,8 +119,8 @@ class Sweeper(threading.Thread):
             while True:
                 try:
                     with session_scope(engine) as session:
-                        recover_stalled_runs(session, dispatch=celery_dispatch)
-                        retry_failed_triggers(session, dispatch=celery_dispatch)
+                        recover_stalled_runs(session, dispatch=celery_sender)
+                        retry_failed_triggers(session, dispatch=celery_sender)
                 except Exception:
                     log.exception("recovery sweep failed")
                 if self._stop_event.wait(self.interval * random.uniform(0.8, 1.2)):

@@ -12,8 +12,8 @@ from api.deps import Admin, Caller, SessionDep, SessionRoute
 from api.problems import problem_responses
 from matcher.json_types import NoNul
 from matcher.models import Role
-from matcher.services import accounts
-from matcher.services.accounts import KeyInfo
+from matcher.services.accounts import service as accounts
+from matcher.services.accounts.service import KeyInfo
 
 router = APIRouter(tags=["accounts"], route_class=SessionRoute)
 

@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter
 
 from api.deps import SessionDep, SessionRoute, Staff
-from matcher.services import pipeline
-from matcher.services.pipeline import AttentionItem
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists.pipeline import AttentionItem
 
 router = APIRouter(prefix="/attention", tags=["pipeline"], route_class=SessionRoute)
 

@@ -10,15 +10,16 @@ from fastapi import APIRouter, Body, Query
 from api.deps import Admin, CandidateCursor, Limit, SessionDep, SessionRoute, SettingsDep, Staff, utf8
 from api.payloads import CandidatePatchPayload, CandidatePayload
 from api.problems import problem_responses
-from matcher.services import candidates, pipeline
-from matcher.services.candidates import (
+from matcher.services.candidates import erasure
+from matcher.services.candidates import service as candidates
+from matcher.services.candidates.service import (
     CandidateFilters,
+    CandidateImportSummary,
     CandidateView,
-    ErasureReport,
-    ImportSummary,
 )
-from matcher.services.pages import DEFAULT_PAGE, Page
-from matcher.services.pipeline import CandidatePipeline
+from matcher.services.cursors import DEFAULT_PAGE, Page
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists.pipeline import CandidatePipeline
 
 router = APIRouter(prefix="/candidates", tags=["candidates"], route_class=SessionRoute)
 NDJSON = "application/x-ndjson"
@@ -27,7 +28,7 @@ NDJSON = "application/x-ndjson"
 @router.post("", status_code=201, responses=problem_responses(409))
 def create_candidate(body: CandidatePayload, session: SessionDep, caller: Staff) -> CandidateView:
     """Create one candidate in the import format; an existing external_id is a 409."""
-    return candidates.create_candidate(session, body, actor=caller.actor)
+    return candidates.create_candidate(session, caller, body)
 
 
 @router.post("/import", responses=problem_responses(413))
@@ -36,11 +37,11 @@ def import_candidates(
     settings: SettingsDep,
     caller: Staff,
     body: Annotated[bytes, Body(media_type=NDJSON, description="JSON Lines, one candidate a line.")] = b"",
-) -> ImportSummary:
+) -> CandidateImportSummary:
     """Create or update candidates by external_id, all or nothing: any invalid record and
     nothing is written; the 422 lists every error with its line, field and reason."""
     return candidates.import_candidates_text(
-        session, utf8(body), actor=caller.actor, max_records=settings.max_import_records
+        session, caller, utf8(body), max_records=settings.max_import_records
     )
 
 
@@ -48,17 +49,17 @@ def import_candidates(
 def list_candidates(
     filters: Annotated[CandidateFilters, Query()],
     session: SessionDep,
-    _: Staff,
+    caller: Staff,
     cursor: CandidateCursor = "",
     limit: Limit = DEFAULT_PAGE,
 ) -> Page[CandidateView]:
     """Candidates by external_id, filtered; follow ``next_cursor`` for the next page."""
-    return candidates.list_candidates(session, filters, cursor=cursor, limit=limit)
+    return candidates.list_candidates(session, caller, filters, cursor=cursor, limit=limit)
 
 
 @router.get("/{candidate_id:uuid}")
-def get_candidate(candidate_id: uuid.UUID, session: SessionDep, _: Staff) -> CandidateView:
-    return candidates.get_candidate(session, candidate_id)
+def get_candidate(candidate_id: uuid.UUID, session: SessionDep, caller: Staff) -> CandidateView:
+    return candidates.get_candidate(session, caller, candidate_id)
 
 
 @router.put("/{candidate_id:uuid}", responses=problem_responses(409))
@@ -66,7 +67,7 @@ def replace_candidate(
     candidate_id: uuid.UUID, body: CandidatePayload, session: SessionDep, caller: Staff
 ) -> CandidateView:
     """Replace the whole record (import format)."""
-    return candidates.replace_candidate(session, candidate_id, body, actor=caller.actor)
+    return candidates.replace_candidate(session, caller, candidate_id, body)
 
 
 @router.patch("/{candidate_id:uuid}", responses=problem_responses(409))
@@ -74,14 +75,14 @@ def patch_candidate(
     candidate_id: uuid.UUID, body: CandidatePatchPayload, session: SessionDep, caller: Staff
 ) -> CandidateView:
     """Change some fields; the result is validated as a whole record."""
-    return candidates.patch_candidate(session, candidate_id, body, actor=caller.actor)
+    return candidates.patch_candidate(session, caller, candidate_id, body)
 
 
 @router.delete("/{candidate_id:uuid}")
-def erase_candidate(candidate_id: uuid.UUID, session: SessionDep, caller: Admin) -> ErasureReport:
+def erase_candidate(candidate_id: uuid.UUID, session: SessionDep, caller: Admin) -> erasure.ErasureReport:
     """Erase the candidate's personal data everywhere (admin). Shortlist rows stay as
     anonymised history in state ``erased``."""
-    return candidates.erase_candidate(session, candidate_id, actor=caller.actor)
+    return erasure.erase_candidate(session, caller, candidate_id)
 
 
 @router.get("/{candidate_id:uuid}/pipeline")
@@ -89,5 +90,5 @@ def candidate_pipeline(
     candidate_id: uuid.UUID, session: SessionDep, caller: Staff
 ) -> list[CandidatePipeline]:
     """Every requirement the candidate is on, with its stage and its history (staff)."""
-    candidates.get_candidate(session, candidate_id)
+    candidates.get_candidate(session, caller, candidate_id)
     return pipeline.candidate_pipelines(session, caller, candidate_id)

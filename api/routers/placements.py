@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import SessionDep, SessionRoute, Staff
 from api.problems import problem_responses
-from matcher.services import placements
-from matcher.services.placements import CandidateMatches, ShortlistAddition
+from matcher.services.shortlists import placements
+from matcher.services.shortlists.placements import CandidateMatches, ShortlistAddition
 
 router = APIRouter(tags=["placements"], route_class=SessionRoute)
 

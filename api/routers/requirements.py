@@ -27,12 +27,19 @@ from api.deps import (
 from api.payloads import RequirementPayload
 from api.problems import problem_responses
 from matcher.core.pipeline import Stage
-from matcher.services import diagnosis, pipeline, requirements, shortlists
-from matcher.services.diagnosis import Diagnosis, PostedRequirement
-from matcher.services.pages import DEFAULT_PAGE, Page
-from matcher.services.pipeline import ClientAnswer, Presentation, StageChange, Timeline
-from matcher.services.requirements import ImportSummary, RequirementFilters, RequirementView
-from matcher.services.shortlists import (
+from matcher.services.cursors import DEFAULT_PAGE, Page
+from matcher.services.requirements import diagnosis
+from matcher.services.requirements import service as requirements
+from matcher.services.requirements.diagnosis import Diagnosis, PostedRequirement
+from matcher.services.requirements.service import (
+    RequirementFilters,
+    RequirementImportSummary,
+    RequirementView,
+)
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.pipeline import ClientAnswer, Presentation, StageChange, Timeline
+from matcher.services.shortlists.service import (
     ClientShortlistPage,
     PresentedView,
     StaffShortlistPage,
@@ -68,7 +75,7 @@ def import_requirements(
     settings: SettingsDep,
     caller: Staff,
     body: Annotated[bytes, Body(media_type=NDJSON, description="JSON Lines, one requirement a line.")] = b"",
-) -> ImportSummary:
+) -> RequirementImportSummary:
     """Create or update requirements by (client, external_id), all or nothing (staff)."""
     return requirements.import_requirements_text(
         session, caller, utf8(body), max_records=settings.max_import_records

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from api.deps import Admin, SessionDep, SessionRoute
 from api.payloads import PreviewPayload, ProfileVersionPayload
 from api.problems import problem_responses
-from matcher.services import weights
-from matcher.services.weights import Preview, WeightProfileView
+from matcher.services.weight_profiles import service as weights
+from matcher.services.weight_profiles.service import Preview, WeightProfileView
 
 router = APIRouter(prefix="/weight-profiles", tags=["weight profiles"], route_class=SessionRoute)
 

@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import problems
-from api.ui import admin, decisions, pipeline_pages, placements, routes, static
+from api.ui import admin, decisions, pipeline_pages, placements, routes, sign_in, static
 from api.ui.context import html_for_ui_paths
 
 
 def install(app: FastAPI) -> None:
     app.include_router(placements.router)
+    app.include_router(sign_in.router)
     app.include_router(routes.router)
     app.include_router(pipeline_pages.router)
     app.include_router(admin.router)

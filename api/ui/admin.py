@@ -21,10 +21,12 @@ from api.ui.context import AdminUi, UIRoute
 from api.ui.present import COMPONENT_LABELS
 from matcher.core.types import Component
 from matcher.errors import FieldError, ValidationFailed
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import Dimension
-from matcher.services import profiles, ui_views, weights
-from matcher.services.weights import Preview, PreviewRequest, WeightProfileView
+from matcher.services import ui_views
+from matcher.services.weight_profiles import service as weights
+from matcher.services.weight_profiles import store as profiles
+from matcher.services.weight_profiles.service import Preview, PreviewRequest, WeightProfileView
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
 PREVIEW_TOP = 10

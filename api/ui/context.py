@@ -42,9 +42,8 @@ from api.ui.session import (
 )
 from matcher.errors import TalentmatchError, Unauthenticated
 from matcher.models import Role
-from matcher.services import ui_sessions
-from matcher.services.accounts import Principal
-from matcher.services.ui_views import principal_for_key_id
+from matcher.services.accounts import ui_sessions
+from matcher.services.accounts.service import Principal, principal_for_key_id
 from matcher.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"

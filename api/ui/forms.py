@@ -19,9 +19,9 @@ from zoneinfo import available_timezones
 from pydantic import ValidationError
 
 from matcher.errors import FieldError
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track
-from matcher.services.requirements import RequirementBody, RequirementView
+from matcher.services.requirements.service import RequirementBody, RequirementView
 from matcher.skills import load_taxonomy
 
 SKILL_LISTS = ("must_have", "nice_to_have")

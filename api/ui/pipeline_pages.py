@@ -13,9 +13,11 @@ from fastapi.responses import Response
 from api.ui.context import Csrf, Form, SignedIn, StaffUi, UIRoute
 from matcher.core.pipeline import DECLINE_LABELS, PRESENTABLE, STAGE_LABELS, Mover, Stage, allowed_moves
 from matcher.errors import ValidationFailed
-from matcher.services import compact, pipeline, requirements, shortlists
-from matcher.services.pipeline import CLIENT_ANSWER, Presentation
-from matcher.services.shortlists import StaffEntryView, StateFilter
+from matcher.services.requirements import service as requirements
+from matcher.services.shortlists import compact, pipeline
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.pipeline import CLIENT_ANSWER, Presentation
+from matcher.services.shortlists.service import StaffEntryView, StateFilter
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
 Handle = Annotated[str, Path(pattern="^[A-Z0-9]{4}-[A-Z0-9]{4}$")]

@@ -7,33 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.ui import forms
-from api.ui.context import Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from api.ui.context import Csrf, Form, SignedIn, StaffUi, UIRoute
+from api.ui.shared_pages import candidate_page_response, form_page
 from matcher import clock
 from matcher.drafting import RequirementDraft, draft_requirement
 from matcher.errors import TalentmatchError
-from matcher.services import placements
+from matcher.services.shortlists import placements
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
-#: Requirements the candidate's panel lists.
-PANEL_SIZE = 10
 #: The longest job description the form step reads, in characters (as the API).
 MAX_TEXT = 50_000
-
-
-def best_panel(ui: Ui, candidate_id: uuid.UUID) -> dict[str, Any]:
-    """The candidate page's panel: the best open requirements, or why there are none. A failure
-    here never takes the rest of the page down."""
-    try:
-        best = placements.candidate_matches(ui.db, candidate_id, top=PANEL_SIZE)
-    except TalentmatchError as exc:
-        return {"best": None, "best_error": exc.detail}
-    return {"best": best, "best_error": None}
 
 
 @router.post("/candidates/{candidate_id}/shortlists/{requirement_id}", dependencies=[Csrf])
@@ -43,8 +31,6 @@ def add_to_shortlist(ui: StaffUi, candidate_id: uuid.UUID, requirement_id: uuid.
         placements.add_to_shortlist(ui.db, ui.me, requirement_id, candidate_id)
     except TalentmatchError as exc:
         ui.db.rollback()
-        from api.ui.routes import candidate_page_response
-
         return candidate_page_response(ui, candidate_id, status_code=exc.status, add_error=exc.detail)
     return ui.redirect(f"/candidates/{candidate_id}?added={requirement_id}#best")
 
@@ -76,8 +62,6 @@ def form_from_draft(draft: RequirementDraft, today: dt.date) -> forms.Requiremen
 def draft_into_form(ui: SignedIn, form: Form) -> Response:
     """Read the pasted job description and show the form filled from it, each field with the
     text it came from; the client reviews and posts it (or not)."""
-    from api.ui.routes import form_page
-
     today = clock.today(ui.settings)
     raw = form.get("job_description")
     text = raw if isinstance(raw, str) else ""

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.ui import forms, present
-from api.ui import placements as placements_ui
-from api.ui.context import AnyUi, Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from api.ui.context import Csrf, Form, SignedIn, StaffUi, Ui, UIRoute
+from api.ui.shared_pages import candidate_page_response, form_page
 from matcher import clock
 from matcher.core.pipeline import (
     CLIENT_STAGES,
@@ -29,64 +29,24 @@ from matcher.core.pipeline import (
     Stage,
     allowed_moves,
 )
-from matcher.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
+from matcher.errors import Conflict, Forbidden, ValidationFailed
 from matcher.models import EntryState
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import (
-    accounts,
-    candidates,
-    compact,
-    diagnosis,
-    pipeline,
-    requirements,
-    runs,
-    shortlists,
-    skills,
-    ui_views,
-)
-from matcher.services.pipeline import StageChange
-from matcher.services.requirements import RequirementFilters, RequirementView
-from matcher.services.shortlists import StaffEntryView, StateFilter
+from matcher.services import runs, ui_views
+from matcher.services.requirements import diagnosis
+from matcher.services.requirements import service as requirements
+from matcher.services.requirements.service import RequirementFilters, RequirementView
+from matcher.services.runs import service as run_service
+from matcher.services.runs.service import RunRequest
+from matcher.services.shortlists import compact, pipeline
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.pipeline import StageChange
+from matcher.services.shortlists.service import StaffEntryView, StateFilter
 from matcher.services.ui_views import Freshness
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
 PAGE_SIZE = 50
 Cursor = Annotated[str | None, Query(max_length=500)]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a local path may be a redirect target after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/requirements"
-
-
-# --- signing in and out -----------------------------------------------------------------------
-
-
-@router.get("/")
-def sign_in_page(ui: AnyUi, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
-    if ui.principal is not None:
-        return ui.redirect(_safe_next(next))
-    return ui.render("sign_in.html", next=_safe_next(next), error=None)
-
-
-@router.post("/sign-in", dependencies=[Csrf])
-def sign_in(ui: AnyUi, form: Form) -> Response:
-    raw = form.get("api_key")
-    target = _safe_next(str(form.get("next") or ""))
-    try:
-        principal = accounts.authenticate(ui.db, raw.strip() if isinstance(raw, str) else "")
-    except Unauthenticated as exc:
-        return ui.render("sign_in.html", status_code=401, next=target, error=exc.detail)
-    ui.sign_in(principal)
-    return ui.redirect(target)
-
-
-@router.post("/sign-out", dependencies=[Csrf])
-def sign_out(ui: AnyUi) -> Response:
-    ui.sign_out()
-    return ui.redirect("/")
 
 
 # --- requirements -----------------------------------------------------------------------------
@@ -135,33 +95,6 @@ def requirement_list(
         statuses=[s.value for s in RequirementStatus],
         tracks=[t.value for t in Track],
         more=more,
-    )
-
-
-def form_page(
-    ui: Ui,
-    f: forms.RequirementForm,
-    status_code: int = 200,
-    *,
-    editing: RequirementView | None = None,
-    new_client: str = "",
-    **extra: Any,
-) -> Response:
-    f.understood = {name: skills.understand_skill(name).understood for name in f.skill_names()}
-    return ui.render(
-        "requirement_form.html",
-        status_code=status_code,
-        form=f,
-        choices=forms.choices(),
-        label_for=forms.label_for,
-        clients=ui_views.client_choices(ui.db) if ui.me.is_staff and editing is None else [],
-        new_client=new_client,
-        editing=editing is not None,
-        heading=f"Edit {editing.title}" if editing else "Post a requirement",
-        action=f"/requirements/{editing.id}/edit" if editing else "/requirements/new",
-        submit_label="Save and re-match" if editing else "Post requirement",
-        cancel=f"/requirements/{editing.id}" if editing else "/requirements",
-        **extra,
     )
 
 
@@ -397,9 +330,7 @@ def _entry_answer(ui: Ui, requirement_id: uuid.UUID, candidate_id: uuid.UUID) ->
 @router.post("/requirements/{requirement_id}/rematch", dependencies=[Csrf])
 def rematch(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
     requirement = requirements.get_requirement(ui.db, ui.me, requirement_id)
-    if requirement.status is not RequirementStatus.open:
-        raise Conflict(f"this requirement is {requirement.status.value}; only open requirements are matched")
-    run = runs.start_run(ui.db, [requirement.id], trigger="manual", requested_by=ui.me.actor)
+    run = run_service.request_run(ui.db, ui.me, RunRequest(requirement_ids=[requirement.id]))
     if ui.wants_fragment:
         return ui.json({"run_id": str(run.id), "progress": f"/requirements/{requirement.id}/progress"})
     return ui.redirect(f"/requirements/{requirement.id}")
@@ -434,20 +365,3 @@ def changes_page(ui: StaffUi, requirement_id: uuid.UUID) -> Response:
 @router.get("/candidates/{candidate_id}")
 def candidate_page(ui: StaffUi, candidate_id: uuid.UUID, added: uuid.UUID | None = None) -> Response:
     return candidate_page_response(ui, candidate_id, added=added)
-
-
-def candidate_page_response(
-    ui: Ui, candidate_id: uuid.UUID, status_code: int = 200, **extra: Any
-) -> Response:
-    candidate = candidates.get_candidate(ui.db, candidate_id)
-    on = pipeline.candidate_pipelines(ui.db, ui.me, candidate.id)
-    best = placements_ui.best_panel(ui, candidate.id)
-    return ui.render(
-        "candidate.html",
-        status_code=status_code,
-        candidate=candidate,
-        pipelines=on,
-        stage_labels=STAGE_LABELS,
-        **best,
-        **extra,
-    )

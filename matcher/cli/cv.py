@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli import app, read_text
+from matcher.cli.app import app, read_text
 
 
 @app.command("cv-skills")

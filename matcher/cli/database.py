@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app
+from matcher.cli.app import app
 
 db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 from matcher.schemas import Track
 
 weights_app = typer.Typer(

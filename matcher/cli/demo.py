@@ -16,7 +16,7 @@ import uuid
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 from matcher.cli.progress import progress_bar
 
 
@@ -58,16 +58,39 @@ def demo(
 ) -> None:
     """Migrate, seed demo data, re-match through a real worker, and serve the API and UI."""
     from matcher import db
-    from matcher.cli.matching import _summary, _wait
-    from matcher.models import Role
-    from matcher.services import accounts, profiles, runs
-    from matcher.services.seeding import seed as seed_data
     from matcher.settings import get_settings
 
     os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the demo's well-known keys and secret are for development
     get_settings.cache_clear()
     settings = get_settings()
     db.upgrade()
+    _seed(candidates, requirements, seed)
+    keys = _demo_keys()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    worker = _start_worker()
+    try:
+        _match(seed, decisions)
+        typer.echo("\nDemo API keys (shown once):")
+        for role, secret in keys:
+            typer.echo(f"  {role:<9} {secret}")
+        bind_host, bind_port = host or settings.api_host, port or settings.api_port
+        typer.echo(
+            f"\nUI: http://{bind_host}:{bind_port}/  (sign in with a key above)\n"
+            f"API docs: http://{bind_host}:{bind_port}/docs\n"
+        )
+        if serve:
+            import uvicorn
+
+            uvicorn.run("api.main:app", host=bind_host, port=bind_port)
+    finally:
+        _stop(worker)
+
+
+def _seed(candidates: int, requirements: int, seed: int) -> None:
+    from matcher import db
+    from matcher.services.imports.seeding import seed as seed_data
+    from matcher.services.weight_profiles import store as profiles
+
     with progress_bar("seeding", candidates + requirements) as advance, db.session_scope() as session:
         profiles.ensure_default_profiles(session)
         cands, reqs = seed_data(
@@ -80,6 +103,13 @@ def demo(
         )
     typer.echo(f"seeded {cands.total} candidates and {reqs.total} requirements (seed {seed})")
 
+
+def _demo_keys() -> list[tuple[str, str]]:
+    """An admin's, a recruiter's and a client's key: (role, secret)."""
+    from matcher import db
+    from matcher.models import Role
+    from matcher.services.accounts import service as accounts
+
     with db.session_scope() as session:
         keys = [
             accounts.create_key(session, Role.admin, label="demo admin", actor="demo"),
@@ -88,35 +118,27 @@ def demo(
                 session, Role.client, client="acme-fintech", label="demo client", actor="demo"
             ),
         ]
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    worker = _start_worker()
-    try:
+    return [(key.info.role.value, key.secret) for key in keys]
+
+
+def _match(seed: int, decisions: bool) -> None:
+    """Re-match every open requirement on the worker; then, if asked, simulate decisions."""
+    from matcher import db
+    from matcher.cli.matching import _summary, _wait
+    from matcher.services import runs
+
+    with db.session_scope() as session:
+        run = runs.start_run(session, None, trigger="demo", requested_by="demo")
+        run_id: uuid.UUID = run.id
+        total = run.total
+    typer.echo(f"re-matching {total} open requirements on a Celery worker (log: var/worker.log)")
+    progress = _wait(run_id, total)
+    typer.echo(_summary(progress))
+    if progress.error:
+        raise fail(progress.error)
+    if decisions:
+        from matcher.services.decisions.simulate import simulate_decisions
+
         with db.session_scope() as session:
-            run = runs.start_run(session, None, trigger="demo", requested_by="demo")
-            run_id: uuid.UUID = run.id
-            total = run.total
-        typer.echo(f"re-matching {total} open requirements on a Celery worker (log: var/worker.log)")
-        progress = _wait(run_id, total)
-        typer.echo(_summary(progress))
-        if progress.error:
-            raise fail(progress.error)
-        if decisions:
-            from matcher.services.decisions.simulate import simulate_decisions
-
-            with db.session_scope() as session:
-                moves = simulate_decisions(session, seed=seed)
-            typer.echo(f"simulated {moves} recruiter and client decisions (a hidden preference plus noise)")
-        typer.echo("\nDemo API keys (shown once):")
-        for key in keys:
-            typer.echo(f"  {key.info.role.value:<9} {key.secret}")
-        bind_host, bind_port = host or settings.api_host, port or settings.api_port
-        typer.echo(
-            f"\nUI: http://{bind_host}:{bind_port}/  (sign in with a key above)\n"
-            f"API docs: http://{bind_host}:{bind_port}/docs\n"
-        )
-        if serve:
-            import uvicorn
-
-            uvicorn.run("api.main:app", host=bind_host, port=bind_port)
-    finally:
-        _stop(worker)
+            moves = simulate_decisions(session, seed=seed)
+        typer.echo(f"simulated {moves} recruiter and client decisions (a hidden preference plus noise)")

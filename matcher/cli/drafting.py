@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli import app, day_option, read_text
+from matcher.cli.app import app, day_option, read_text
 
 
 @app.command("draft-requirement")

@@ -14,7 +14,7 @@ from typing import Annotated, BinaryIO, Literal
 
 import typer
 
-from matcher.cli import app, day_option, fail
+from matcher.cli.app import app, day_option, fail
 from matcher.cli.progress import progress_bar
 from matcher.errors import TalentmatchError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app
+from matcher.cli.app import app
 from matcher.roles import Role
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -19,7 +19,7 @@ def create(
 ) -> None:
     """Create a key and print it. It is shown this once: only its hash is stored."""
     from matcher.db import session_scope
-    from matcher.services import accounts
+    from matcher.services.accounts import service as accounts
 
     with session_scope() as session:
         new = accounts.create_key(session, role, client=client, label=label, actor="cli")
@@ -37,7 +37,7 @@ def list_(
 ) -> None:
     """List keys (prefix, role, client, state); never the secrets."""
     from matcher.db import session_scope
-    from matcher.services import accounts
+    from matcher.services.accounts import service as accounts
 
     with session_scope() as session:
         keys = accounts.list_keys(session, include_revoked=all_keys)
@@ -55,7 +55,7 @@ def list_(
 def revoke(key: str = typer.Argument(..., help="The key's prefix (tm_xxxxxxxx) or id.")) -> None:
     """Revoke a key; it stops working at once."""
     from matcher.db import session_scope
-    from matcher.services import accounts
+    from matcher.services.accounts import service as accounts
 
     with session_scope() as session:
         info = accounts.revoke_key(session, key, actor="cli")

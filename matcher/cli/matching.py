@@ -7,11 +7,11 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 from matcher.cli.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -86,15 +86,16 @@ def rematch(
     """Re-match requirements: a match run, in chunks on the workers (or --inline)."""
     from matcher.db import get_engine, session_scope
     from matcher.services import runs
+    from tasks.dispatch import celery_sender
 
     ids = _requirement_ids(requirement) if requirement else None
     errors: list[Exception] = []
 
-    def send(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    def send(task: str, args: list[Any]) -> None:
         if inline:
             return
         try:
-            runs.celery_dispatch(run_id, chunks)
+            celery_sender(task, args)
         except Exception as exc:
             errors.append(exc)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from matcher.cli import app, day_option, fail
+from matcher.cli.app import app, day_option, fail
 from matcher.cli.rank import TABLE_REASONS, _parse
 from matcher.errors import TalentmatchError
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from matcher.cli import app, day_option, fail, read_text
+from matcher.cli.app import app, day_option, fail, read_text
 from matcher.errors import TalentmatchError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ TABLE_REASONS = 2
 
 
 def _parse(path: Path, model: type[M]) -> list[M]:
-    from matcher.records import parse_models
+    from matcher.json_records import parse_models
 
     good, errors = parse_models(read_text(path), model)
     if errors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app
+from matcher.cli.app import app
 from matcher.cli.progress import progress_bar
 
 
@@ -16,7 +16,7 @@ def seed(
 ) -> None:
     """Fill the database with realistic generated candidates and requirements."""
     from matcher.db import session_scope
-    from matcher.services.seeding import seed as seed_service
+    from matcher.services.imports.seeding import seed as seed_service
 
     with progress_bar("seeding", candidates + requirements) as advance, session_scope() as session:
         cands, reqs = seed_service(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 
 
 @app.command()

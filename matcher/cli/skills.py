@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from matcher.cli import app, fail
+from matcher.cli.app import app, fail
 
 skills_app = typer.Typer(
     help="The skill taxonomy: resolve free-text names, list canonical skills.",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli import app, fail, read_text
+from matcher.cli.app import app, fail, read_text
 from matcher.cli.progress import progress_bar
 
 import_app = typer.Typer(help="Import candidates or requirements (all or nothing).", no_args_is_help=True)
@@ -23,7 +23,7 @@ def import_candidates(
 ) -> None:
     """Create or update candidates by external_id. Any invalid record: nothing is written."""
     from matcher.db import session_scope
-    from matcher.services import importing
+    from matcher.services.imports import importing
 
     records = importing.parse_candidates(read_text(file))
     with progress_bar("importing candidates", len(records)) as advance, session_scope() as session:
@@ -37,7 +37,7 @@ def import_requirements(
 ) -> None:
     """Create or update requirement specs by (client, external_id). Any invalid record: nothing is written."""
     from matcher.db import session_scope
-    from matcher.services import importing
+    from matcher.services.imports import importing
 
     records = importing.parse_requirements(read_text(file))
     with progress_bar("importing requirements", len(records)) as advance, session_scope() as session:
@@ -57,7 +57,7 @@ def export(
 ) -> None:
     """Export as JSON Lines in the import format."""
     from matcher.db import session_scope
-    from matcher.services import exporting
+    from matcher.services.imports import exporting
 
     if out is not None and not out.parent.is_dir():
         raise fail(f"{out.parent}: no such directory")

@@ -6,7 +6,7 @@ from importlib.metadata import version as _version
 
 import typer
 
-from matcher.cli import app
+from matcher.cli.app import app
 
 
 @app.command()

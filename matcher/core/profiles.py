@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from matcher.core.types import Component
 from matcher.errors import ValidationFailed
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import Dimension, Track
 
 K = TypeVar("K", Component, Dimension)

@@ -7,7 +7,7 @@ build one in a single streaming pass.
 
 from matcher.index.index import CandidateIndex, PoolScores
 from matcher.index.loading import build_index_from_db, build_index_from_jsonl
-from matcher.index.service import index_ranker, pool_index
+from matcher.index.ranker import index_ranker, pool_index
 
 __all__ = [
     "CandidateIndex",

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
 from matcher.core.prepare import prepare_candidate
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import FieldError, ValidationFailed
 from matcher.index.index import CandidateIndex
-from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
-from matcher.records import validation_errors
+from matcher.json_records import validation_errors
 from matcher.schemas import CandidateIn
 from matcher.skills import Resolution, Taxonomy, default_resolver, load_taxonomy
 

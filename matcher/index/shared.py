@@ -37,10 +37,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND
 from matcher.core.types import CandidateProfile
 from matcher.index.index import CandidateIndex
 from matcher.index.loading import BATCH, profiles_from_db
-from matcher.index.service import DERIVED_KEY
+from matcher.index.ranker import DERIVED_KEY
 from matcher.index.snapshot import (
     IdMap,
     Snapshot,
@@ -51,9 +52,8 @@ from matcher.index.snapshot import (
     write_snapshot,
 )
 from matcher.observability import metrics
-from matcher.profile_rows import CAND
 from matcher.schemas import VettingStatus
-from matcher.services.matching import Pool, PoolCache, pool_fingerprint
+from matcher.services.candidate_pool import Pool, PoolCache, pool_fingerprint
 from matcher.skills import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)

@@ -18,29 +18,24 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Protocol
+from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND, ProfileBuilder
 from matcher.clock import today
-from matcher.core import rank, relations_for, score_candidate
-from matcher.core.components import RATE_TOLERANCE
+from matcher.core import relations_for, score_candidate
 from matcher.core.profiles import WeightProfile
+from matcher.core.rankers import Ranker
 from matcher.core.results import RankedCandidate
-from matcher.core.timezones import overlap_hours
 from matcher.core.types import (
-    CandidateProfile,
-    CandidateSkill,
     Relations,
     RequiredSkill,
     RequirementProfile,
 )
 from matcher.errors import NotFound
+from matcher.index import index_ranker, pool_index
 from matcher.models import (
     EntryState,
     Requirement,
@@ -49,156 +44,16 @@ from matcher.models import (
     WeightProfileRecord,
 )
 from matcher.observability import metrics
-from matcher.profile_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
-from matcher.schemas import CURRENCY_PER_USD, Degree, Seniority, Track, VettingStatus
-from matcher.services import profiles as profiles_service
-from matcher.services.shortlist_writer import EntryUpdate, Existing, ShortlistChange, write_shortlist
+from matcher.schemas import Degree, Seniority, Track
+from matcher.services.candidate_pool import Pool, PoolCache
+from matcher.services.pool_cache import process_pool_cache
+from matcher.services.shortlists.writer import Existing, RankedEntry, ShortlistChange, write_shortlist
+from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 
 REQ = Requirement.__table__  # type: ignore[attr-defined]
 RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
-PASSED = VettingStatus.passed.value
-#: Slack of the pool pre-filter on rates and overlaps: it may keep a candidate the core then
-#: excludes, never drop one the core would keep.
-PREFILTER_SLACK = 1e-6
-
-
-# --- the candidate pool -----------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Pool:
-    """Every candidate a requirement can be ranked against (vetting passed, not erased, either
-    track), as core profiles.
-
-    ``ids[i]`` is the database id of ``candidates[i]``; the arrays feed the pre-filter.
-    """
-
-    fingerprint: tuple[Any, ...]
-    candidates: tuple[CandidateProfile, ...]
-    ids: tuple[uuid.UUID, ...]
-    rate_usd: npt.NDArray[np.float64]
-    hours: npt.NDArray[np.int64]
-    available: npt.NDArray[np.int64]
-    zone_codes: npt.NDArray[np.int64]
-    zones: tuple[str, ...]
-    derived: dict[str, Any] = field(default_factory=dict)
-    _by_id: dict[uuid.UUID, int] = field(default_factory=dict)
-    _by_external: dict[str, uuid.UUID] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._by_id = {cid: i for i, cid in enumerate(self.ids)}
-        self._by_external = {c.external_id: cid for c, cid in zip(self.candidates, self.ids, strict=True)}
-
-    def __len__(self) -> int:
-        return len(self.candidates)
-
-    def get(self, candidate_id: uuid.UUID) -> CandidateProfile | None:
-        i = self._by_id.get(candidate_id)
-        return None if i is None else self.candidates[i]
-
-    def id_of(self, external_id: str) -> uuid.UUID:
-        return self._by_external[external_id]
-
-    def plausible(self, requirement: RequirementProfile) -> list[CandidateProfile]:
-        """The candidates that may pass the hard filters on hours, start date, rate and overlap:
-        a conservative pre-filter (vetting is already the pool's; the track is the ranker's)."""
-        if not self.candidates:
-            return []
-        budget_usd = requirement.max_hourly_rate / CURRENCY_PER_USD[requirement.currency]
-        keep = (
-            (self.hours >= requirement.hours_per_week)
-            & (self.available <= requirement.start_by.toordinal())
-            & (self.rate_usd <= budget_usd * (1.0 + RATE_TOLERANCE + PREFILTER_SLACK))
-        )
-        if requirement.min_overlap_hours > 0:
-            overlaps = np.array(
-                [overlap_hours(requirement.timezone, z, requirement.start_by) for z in self.zones]
-            )
-            keep &= (overlaps >= requirement.min_overlap_hours - PREFILTER_SLACK)[self.zone_codes]
-        return [self.candidates[i] for i in np.flatnonzero(keep)]
-
-
-def pool_filter() -> Any:
-    return (CAND.c.vetting_status == PASSED) & CAND.c.erased_at.is_(None)
-
-
-def pool_fingerprint(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a candidate is added, updated (writers bump ``updated_at``), erased or
-    re-vetted."""
-    row = session.execute(
-        select(
-            func.count(),
-            func.max(CAND.c.updated_at),
-            func.count(CAND.c.erased_at),
-            func.sum(case((CAND.c.vetting_status == PASSED, 1), else_=0)),
-        )
-    ).one()
-    return tuple(row)
-
-
-def load_pool(session: Session, taxonomy: Taxonomy | None = None) -> Pool:
-    """Build the pool from the database: two selects, no ORM objects."""
-    fingerprint = pool_fingerprint(session)
-    build = ProfileBuilder(taxonomy or load_taxonomy())
-    skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
-    skill_rows = session.execute(
-        select(*SKILL_COLUMNS)
-        .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-        .where(pool_filter())
-        .order_by(*SKILL_ORDER)
-    ).all()
-    for s in skill_rows:
-        skills[s.candidate_id].append(build.skill(s))
-    rows = session.execute(select(*PROFILE_COLUMNS).where(pool_filter()).order_by(CAND.c.external_id)).all()
-    zones: dict[str, int] = {}
-    candidates = []
-    for r in rows:
-        zones.setdefault(r.timezone, len(zones))
-        candidates.append(build.profile(r, tuple(skills.get(r.id, ()))))
-    return Pool(
-        fingerprint=fingerprint,
-        candidates=tuple(candidates),
-        ids=tuple(r.id for r in rows),
-        rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
-        hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
-        available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
-        zone_codes=np.array([zones[r.timezone] for r in rows], dtype=np.int64),
-        zones=tuple(zones),
-    )
-
-
-class PoolCache:
-    """The pool of this process, rebuilt when its fingerprint changes."""
-
-    def __init__(self) -> None:
-        self._pool: Pool | None = None
-
-    def get(self, session: Session) -> Pool:
-        pool = self._pool
-        if pool is None or pool.fingerprint != pool_fingerprint(session):
-            pool = self._pool = load_pool(session)
-        return pool
-
-    def clear(self) -> None:
-        self._pool = None
-
-
-@lru_cache(maxsize=1)
-def process_pool_cache() -> PoolCache:
-    """The pool cache of this process (a worker keeps its pools between tasks): served from the
-    host's shared index snapshot when ``index_snapshot_dir`` is set (``matcher.index.shared``)."""
-    settings = get_settings()
-    if settings.index_snapshot_dir is not None:
-        from matcher.index.shared import SnapshotPoolCache
-
-        return SnapshotPoolCache(
-            settings.index_snapshot_dir,
-            rewrite_fraction=settings.index_snapshot_rewrite_fraction,
-            margin_seconds=settings.index_snapshot_margin_seconds,
-        )
-    return PoolCache()
 
 
 # --- requirements and profiles ----------------------------------------------------------------
@@ -272,62 +127,21 @@ def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfil
         record = session.get(WeightProfileRecord, profile_id)
         if record is None:
             raise NotFound(f"weight profile {profile_id} not found")
-        profile = _PROFILES[profile_id] = profiles_service.to_core(record)
+        profile = _PROFILES[profile_id] = profile_store.to_core(record)
     return profile
 
 
 # --- ranking ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Ranking:
-    top: list[RankedCandidate]
-    """The best eligible candidates, ranked 1..n (n <= the requested top)."""
-    eligible: int
-    """How many candidates of the pool are eligible."""
-
-
-class Ranker(Protocol):
-    """Rank one requirement against a pool: the one call a faster index replaces."""
-
-    def __call__(
-        self,
-        requirement: RequirementProfile,
-        pool: Pool,
-        profile: WeightProfile,
-        relations: Relations,
-        today: dt.date,
-        *,
-        top: int,
-    ) -> Ranking: ...
-
-
-def reference_ranker(
-    requirement: RequirementProfile,
-    pool: Pool,
-    profile: WeightProfile,
-    relations: Relations,
-    today: dt.date,
-    *,
-    top: int,
-) -> Ranking:
-    """The core's reference ranker over the pre-filtered pool."""
-    eligible = rank(requirement, pool.plausible(requirement), profile, relations, today)
-    return Ranking(top=eligible[:top], eligible=len(eligible))
-
-
 def default_ranker() -> Ranker:
     """The ranker used wherever none is passed: the vectorised index (``matcher.index``), which
     gives the reference ranker's results, built once per pool and kept in ``Pool.derived``."""
-    from matcher.index import index_ranker
-
     return index_ranker
 
 
 def prepare_pool(pool: Pool) -> None:
     """Build ahead of the first requirement what the default ranker derives from a pool."""
-    from matcher.index import pool_index
-
     pool_index(pool)
 
 
@@ -338,12 +152,12 @@ def warm(session: Session, cache: PoolCache | None = None) -> int:
     return len(pool)
 
 
-def entry_update(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> EntryUpdate:
+def ranked_entry(result: RankedCandidate, candidate_id: uuid.UUID, state: EntryState) -> RankedEntry:
     """A shortlist row from a core result; an ineligible one lists its exclusions first."""
     reasons = (
         [*result.exclusions, *result.reasons] if state is EntryState.ineligible else list(result.reasons)
     )
-    return EntryUpdate(
+    return RankedEntry(
         candidate_id=candidate_id,
         state=state,
         rank=result.rank if state is EntryState.active else None,
@@ -366,7 +180,7 @@ class Computed:
     weight_profile_id: uuid.UUID
     relations: Relations
     today: dt.date
-    ranked: list[EntryUpdate]
+    ranked: list[RankedEntry]
     eligible: int
     timings: dict[str, float]
 
@@ -390,7 +204,7 @@ def compute_shortlist(
     effective profile now). Reads only."""
     start = time.perf_counter()
     settings = get_settings()
-    profile_id = weight_profile_id or profiles_service.effective_profile(session, requirement.id).id
+    profile_id = weight_profile_id or profile_store.effective_profile(session, requirement.id).id
     profile = load_weight_profile(session, profile_id)
     relations = relations_for(requirement.profile, (taxonomy or load_taxonomy()).related_to)
     day = on or today(settings)
@@ -400,7 +214,7 @@ def compute_shortlist(
         requirement.profile, pool, profile, relations, day, top=size or settings.shortlist_size
     )
     metrics.observe_ranking(time.perf_counter() - start, ranking.eligible, len(pool))
-    ranked = [entry_update(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
+    ranked = [ranked_entry(r, pool.id_of(r.external_id), EntryState.active) for r in ranking.top]
     return Computed(
         requirement=requirement,
         pool=pool,
@@ -421,10 +235,10 @@ _GONE_REASONS = {"vetting": "vetting {status}, must be passed"}
 
 def _outside(
     session: Session, computed: Computed, entries: Iterable[Existing]
-) -> dict[uuid.UUID, EntryUpdate]:
+) -> dict[uuid.UUID, RankedEntry]:
     """Re-decide stored candidates outside the new top N: re-scored when still in the pool
     (dropped or ineligible), else ineligible or erased with the reason, keeping the last score."""
-    out: dict[uuid.UUID, EntryUpdate] = {}
+    out: dict[uuid.UUID, RankedEntry] = {}
     gone: list[Existing] = []
     for old in entries:
         candidate = computed.pool.get(old.candidate_id)
@@ -435,7 +249,7 @@ def _outside(
             computed.requirement.profile, candidate, computed.profile, computed.relations, computed.today
         )
         state = EntryState.dropped if result.eligible else EntryState.ineligible
-        out[old.candidate_id] = entry_update(result, old.candidate_id, state)
+        out[old.candidate_id] = ranked_entry(result, old.candidate_id, state)
     if gone:
         rows = session.execute(
             select(CAND.c.id, CAND.c.vetting_status, CAND.c.erased_at).where(
@@ -451,7 +265,7 @@ def _outside(
                 state = EntryState.ineligible
                 reason = _GONE_REASONS["vetting"].format(status=r.vetting_status)
             reasons = [reason, *(x for x in old.reasons if x != reason)]
-            out[old.candidate_id] = EntryUpdate(
+            out[old.candidate_id] = RankedEntry(
                 old.candidate_id, state, None, old.score, old.components, reasons, old.weight_profile_id
             )
     return out

@@ -16,7 +16,6 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from matcher.errors import Unauthenticated
 from matcher.models import (
     ApiKey,
     CandidatePersonal,
@@ -30,11 +29,11 @@ from matcher.models import (
     ShortlistEntry,
 )
 from matcher.schemas import RequirementStatus
-from matcher.services import shortlists
-from matcher.services.accounts import Principal
-from matcher.services.requirements import owned_requirement
-from matcher.services.shortlist_writer import RankChange
-from matcher.services.shortlists import StaffEntryView, StateFilter
+from matcher.services.accounts.service import Principal
+from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.service import StaffEntryView, StateFilter
+from matcher.services.shortlists.writer import RankChange
 
 KEY = ApiKey.__table__  # type: ignore[attr-defined]
 CLIENT = Client.__table__  # type: ignore[attr-defined]
@@ -51,26 +50,6 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-
-
-# --- who is signed in -------------------------------------------------------------------------
-
-
-def principal_for_key_id(session: Session, key_id: uuid.UUID) -> Principal:
-    """The principal of a stored key, for a UI session that holds the key's id (never the key).
-
-    The key is looked up on every request, so revoking it ends its sessions at once.
-    """
-    row = session.execute(
-        select(KEY.c.id, KEY.c.prefix, KEY.c.role, KEY.c.client_id, KEY.c.revoked_at, CLIENT.c.slug)
-        .select_from(KEY.outerjoin(CLIENT, CLIENT.c.id == KEY.c.client_id))
-        .where(KEY.c.id == key_id)
-    ).first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthenticated("your session's API key is no longer valid; sign in again")
-    return Principal(
-        key_id=row.id, prefix=row.prefix, role=Role(row.role), client_id=row.client_id, client_slug=row.slug
-    )
 
 
 # --- freshness of shortlists ------------------------------------------------------------------

@@ -24,7 +24,9 @@ from fixtures.generator import generate_candidates
 from matcher.db import session_scope
 from matcher.models import Role
 from matcher.schemas import CandidateIn
-from matcher.services import accounts, importing, runs
+from matcher.services import runs
+from matcher.services.accounts import service as accounts
+from matcher.services.imports import importing
 from matcher.settings import Settings
 from tests.helpers import example
 from tests.suite_clock import TODAY

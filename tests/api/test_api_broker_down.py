@@ -14,6 +14,7 @@ from sqlmodel import Session
 from matcher.db import session_scope
 from matcher.models import MatchRun
 from matcher.services import runs
+from tasks.dispatch import CelerySender
 from tests.api.conftest import World, clone, loose_requirement
 from tests.helpers import example
 
@@ -24,8 +25,8 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
-def broker_down(world: World) -> Iterator[runs.CeleryDispatch]:
-    dead = runs.CeleryDispatch(DEAD_BROKER)
+def broker_down(world: World) -> Iterator[CelerySender]:
+    dead = CelerySender(DEAD_BROKER)
     with runs.dispatching(dead):
         yield dead
 
@@ -35,9 +36,7 @@ def _dispatched_at(world: World, run_id: str) -> object:
         return s.execute(select(RUN.c.dispatched_at).where(RUN.c.id == uuid.UUID(run_id))).scalar_one()
 
 
-def test_writes_succeed_and_say_the_rematch_is_pending(
-    world: World, broker_down: runs.CeleryDispatch
-) -> None:
+def test_writes_succeed_and_say_the_rematch_is_pending(world: World, broker_down: CelerySender) -> None:
     r = world.http.post(
         f"{V1}/requirements", json=loose_requirement("while-down", None), headers=world.auth("acme")
     )
@@ -73,7 +72,7 @@ def test_a_reachable_queue_is_not_pending(world: World) -> None:
     assert r.status_code == 201 and r.json()["rematch_pending"] is False
 
 
-def test_the_ui_warns_that_the_rematch_is_pending(world: World, broker_down: runs.CeleryDispatch) -> None:
+def test_the_ui_warns_that_the_rematch_is_pending(world: World, broker_down: CelerySender) -> None:
     rid = world.requirements["acme"]
     assert (
         world.http.get(f"{V1}/requirements/{rid}", headers=world.auth("acme")).json()["rematch_pending"]

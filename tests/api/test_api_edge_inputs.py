@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from matcher.services.pages import encode_cursor
+from matcher.services.cursors import encode_cursor
 from tests.api.conftest import World, clone, loose_requirement
 
 V1 = "/api/v1"

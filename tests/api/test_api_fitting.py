@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from matcher.cli import app as cli
 from matcher.core.audit import AuditStage, Grouping
-from matcher.core.fitting import PROFILE_KEYS
+from matcher.core.fit_data import PROFILE_KEYS
 from matcher.db import session_scope
 from matcher.models import Decision, ProfileEvaluation, WeightProfileRecord
 from matcher.services import matching

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from matcher.db import session_scope
 from matcher.models import Requirement
-from matcher.services import triggers
+from matcher.services.runs import triggers
 from tests.api.conftest import World, clone, loose_requirement
 from tests.helpers import example
 

@@ -465,6 +465,30 @@ def test_match_runs_start_and_progress(world: World) -> None:
     assert missing.status_code == 404
 
 
+def test_only_open_requirements_are_rematched_on_request(world: World) -> None:
+    """The API enforces what the UI's re-match button does: a closed requirement is not matched."""
+    r = world.http.post(
+        f"{V1}/requirements", json=loose_requirement("closing-soon", None), headers=world.auth("acme")
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    open_run = world.http.post(
+        f"{V1}/match-runs", json={"requirement_ids": [rid]}, headers=world.auth("recruiter")
+    )
+    assert open_run.status_code == 202, open_run.text
+    assert world.http.post(f"{V1}/requirements/{rid}/close", headers=world.auth("acme")).status_code == 200
+    refused = world.http.post(
+        f"{V1}/match-runs",
+        json={"requirement_ids": [world.requirements["acme"], rid]},
+        headers=world.auth("recruiter"),
+    )
+    assert refused.status_code == 409, refused.text
+    assert rid in refused.json()["detail"] and "only open requirements" in refused.json()["detail"]
+    runs = world.http.get(f"{V1}/match-runs", headers=world.auth("recruiter")).json()
+    latest_manual = next(run for run in runs if run["trigger"] == "manual")
+    assert latest_manual["id"] == open_run.json()["id"]  # the refused request started nothing
+
+
 def test_health_and_readiness(world: World, tmp_path) -> None:
     assert world.http.get("/healthz").json() == {"status": "ok"}
     ready = world.http.get("/readyz")

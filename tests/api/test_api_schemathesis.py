@@ -23,7 +23,7 @@ from schemathesis import Case
 from api.app import create_app
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher.schemas import FIRST_DATE, LAST_DATE
-from matcher.services.pages import encode_cursor
+from matcher.services.cursors import encode_cursor
 from matcher.settings import Settings
 from tests.api.conftest import World
 from tests.helpers import jsonl

@@ -18,7 +18,9 @@ from api.app import create_app
 from api.routers.requirements import ShortlistPage
 from matcher.db import session_scope
 from matcher.models import CandidateSkill
-from matcher.services import accounts, shortlists
+from matcher.services.accounts import service as accounts
+from matcher.services.shortlists import rows as shortlist_rows
+from matcher.services.shortlists import service as shortlists
 from tests.api.conftest import World, present_some
 from tests.helpers import missing_id
 
@@ -71,7 +73,7 @@ def test_skills_in_the_page_query_equal_the_skill_rows(world: World, monkeypatch
                 update(CandidateSkill).where(CandidateSkill.id == skill_id).values(years=thirds[i % 7])
             )
     together = {who: [_body(world, who, **p) for p in PARAMS] for who in ("acme", "recruiter")}
-    monkeypatch.setattr(shortlists, "_postgres", lambda _session: False)
+    monkeypatch.setattr(shortlist_rows, "is_postgres", lambda _session: False)
     apart = {who: [_body(world, who, **p) for p in PARAMS] for who in ("acme", "recruiter")}
     assert together == apart
     items = json.loads(together["recruiter"][0])["items"]

@@ -39,7 +39,7 @@ from matcher.schemas import (
     Seniority,
     Track,
 )
-from matcher.services import triggers
+from matcher.services.runs import triggers
 from matcher.skills import default_resolver
 
 EXTREMES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

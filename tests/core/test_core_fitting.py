@@ -11,21 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixtures.decisions import hidden_profile, outcome_stages, simulate_observations
-from matcher.core.fitting import (
+from matcher.core.fit_data import (
     FEATURES,
     MIN_OUTCOMES,
     STAGE_GRADE,
-    NotEnoughDecisions,
     Observation,
     final_grade,
-    fit_profile,
-    ndcg_at,
     observations_from_decisions,
     profile_of,
     profile_vector,
-    recall_at,
     theta_of,
 )
+from matcher.core.fit_evaluation import ndcg_at, recall_at
+from matcher.core.fitting import NotEnoughDecisions, fit_profile
 from matcher.core.profiles import default_profile
 from matcher.core.types import Component
 from matcher.schemas import Dimension, Track

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matcher.core import rank
+from matcher.core.rankers import reference_ranker
 from matcher.errors import Conflict, ValidationFailed
 from matcher.index import build_index_from_db, build_index_from_jsonl, index_ranker, pool_index
 from matcher.models import Candidate
 from matcher.schemas import CandidateIn
-from matcher.services.importing import import_candidates
-from matcher.services.matching import load_pool, reference_ranker
+from matcher.services.candidate_pool import load_pool
+from matcher.services.imports.importing import import_candidates
 from tests.helpers import jsonl
 from tests.index.index_data import candidate_records, prepared, specs
 

@@ -21,9 +21,11 @@ from matcher.models import (
     Role,
     ShortlistEntry,
 )
-from matcher.services import matching, pipeline, placements, seeding
-from matcher.services.accounts import Principal
-from matcher.services.placements import MAX_TOP, BookCache
+from matcher.services import candidate_pool, matching
+from matcher.services.accounts.service import Principal
+from matcher.services.imports import seeding
+from matcher.services.shortlists import pipeline, placements
+from matcher.services.shortlists.placements import MAX_TOP, BookCache
 from tests.helpers import missing_id
 from tests.suite_clock import TODAY
 
@@ -50,7 +52,7 @@ def _seeded(session: Session) -> list[uuid.UUID]:
     seeding.seed(session, candidates=60, requirements=24, seed=5, rematch=False, anchor=TODAY)
     session.commit()
     ids = list(session.execute(select(Requirement.id).where(Requirement.status == "open")).scalars())
-    cache = matching.PoolCache()
+    cache = candidate_pool.PoolCache()
     for rid in ids:
         matching.match_requirement(session, rid, cache=cache)
     session.commit()

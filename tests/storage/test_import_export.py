@@ -13,7 +13,7 @@ from matcher.models import (
     CandidatePersonal,
     CandidateSkill,
 )
-from matcher.services import exporting, importing
+from matcher.services.imports import exporting, importing
 from tests.helpers import example, import_row_counts, jsonl
 
 

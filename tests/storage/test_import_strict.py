@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher.errors import ValidationFailed
-from matcher.services import exporting, importing
+from matcher.services.imports import exporting, importing
 from tests.helpers import import_row_counts, jsonl, run_cli
 
 Record = dict[str, Any]

@@ -18,8 +18,9 @@ from matcher.models import RunStatus
 from matcher.services import runs
 from matcher.settings import Settings
 from tasks.app import REMATCH_ALL, app, make_app, schedule_from
+from tasks.dispatch import celery_sender
 from tasks.matching import rematch_all, rematch_chunk
-from tests.tasks.rematch_support import Seeded
+from tests.rematch_support import Seeded
 
 
 def test_production_delivery_settings(tmp_path: Path) -> None:
@@ -81,7 +82,7 @@ def eager(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_a_run_dispatched_through_celery_completes(engine: Engine, seeded: Seeded, eager: None) -> None:
     with session_scope(engine) as session:
-        run_id = runs.start_run(session, dispatch=runs.celery_dispatch).id
+        run_id = runs.start_run(session, dispatch=celery_sender).id
     with session_scope(engine) as session:
         progress = runs.get_progress(session, run_id)
     assert (progress.status, progress.processed) == (RunStatus.succeeded, progress.total)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import tasks.dispatch
 from matcher import db
 from matcher.cli import app
-from matcher.services import runs
 from tests.helpers import missing_id
-from tests.tasks.conftest import SetEnv
-from tests.tasks.rematch_support import Seeded
+from tests.rematch_fixtures import SetEnv
+from tests.rematch_support import ChunkRecorder, Seeded
 
 runner = CliRunner()
 
@@ -60,20 +59,20 @@ def test_an_unknown_requirement_is_one_readable_line(cli_db: Seeded) -> None:
 
 
 def test_rematch_enqueues_after_the_commit(cli_db: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[tuple[uuid.UUID, list[list[uuid.UUID]]]] = []
-    monkeypatch.setattr(runs, "celery_dispatch", lambda r, c: sent.append((r, c)))
+    recorder = ChunkRecorder()
+    monkeypatch.setattr(tasks.dispatch, "celery_sender", recorder)
     result = invoke("rematch")
     assert result.exit_code == 0, result.output
-    assert len(sent) == 1 and str(sent[0][0]) in result.output
+    assert len(recorder.sent) == 1 and str(recorder.sent[0][0]) in result.output
 
 
 def test_a_broker_that_cannot_be_reached_is_a_warning(
     cli_db: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def down(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    def down(task: str, args: list[Any]) -> None:
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(runs, "celery_dispatch", down)
+    monkeypatch.setattr(tasks.dispatch, "celery_sender", down)
     result = invoke("rematch")
     assert result.exit_code == 0
     assert "warning: could not enqueue the run (broker unreachable)" in result.output

@@ -30,10 +30,11 @@ from sqlmodel import Session
 from matcher.db import session_scope
 from matcher.models import MatchRun, MatchRunRequirement, ShortlistEntry
 from matcher.schemas import CandidateIn
-from matcher.services import importing, runs
+from matcher.services import runs
+from matcher.services.imports import importing
 from tests.conftest import REDIS_ENV, need_server
-from tests.tasks.conftest import PINNED
-from tests.tasks.rematch_support import Seeded, seed
+from tests.rematch_fixtures import PINNED
+from tests.rematch_support import Seeded, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -144,7 +145,7 @@ def prepare(engine: Engine) -> tuple[Seeded, list[tuple[Any, Any, str]]]:
     """A matched world, then recruiter work on it, then candidate changes that move the ranks."""
     seeded = seed(engine, 300, 14)
     with session_scope(engine) as session:
-        first = runs.start_run(session, dispatch=lambda r, c: None).id
+        first = runs.start_run(session, dispatch=lambda task, args: None).id
     runs.run_inline(engine, first)
     with Session(engine) as session:
         picked = session.execute(
@@ -227,7 +228,7 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
     with session_scope(engine) as session:
         session.execute(delete(ENTRY))
         session.execute(insert(ENTRY), list(before.values()))
-        clean_id = runs.start_run(session, list(crashed), dispatch=lambda r, c: None).id
+        clean_id = runs.start_run(session, list(crashed), dispatch=lambda task, args: None).id
     assert runs.run_inline(engine, clean_id).status.value == "succeeded"
     assert decisions(entries(engine)) == decisions(after)
     clean = outcomes(engine, clean_id)

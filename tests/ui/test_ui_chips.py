@@ -3,7 +3,7 @@ apart, with years as "8 y (needs 3)"; chips name skills by taxonomy names only."
 
 from __future__ import annotations
 
-from matcher.services.compact import ChipKind, Held, Required, chips
+from matcher.services.shortlists.compact import ChipKind, Held, Required, chips
 from matcher.skills import load_taxonomy
 
 TAXONOMY = load_taxonomy()

@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 
 from matcher.db import session_scope
 from matcher.models import CandidatePersonal, ShortlistEntry
-from matcher.services import accounts, requirements
-from matcher.services.requirements import RequirementBody
+from matcher.services.accounts import service as accounts
+from matcher.services.requirements import service as requirements
+from matcher.services.requirements.service import RequirementBody
 from tests.helpers import missing_id
 from tests.ui.ui_harness import (
     SCREENSHOTS,

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from matcher.core.pipeline import Stage
 from matcher.models import Candidate, EventKind, PipelineEvent, Requirement, ShortlistEntry
-from matcher.services import placements
+from matcher.services.shortlists import placements
 from tests.ui.test_ui_browser import page, shot, sign_in, site, world  # noqa: F401
 from tests.ui.ui_harness import UiWorld
 

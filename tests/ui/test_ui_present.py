@@ -14,13 +14,13 @@ from matcher.core.profiles import default_profile
 from matcher.core.results import RankedCandidate
 from matcher.models import EntryState
 from matcher.schemas import Track
-from matcher.services.matching import entry_update
-from matcher.services.shortlist_writer import EntryUpdate
+from matcher.services.matching import ranked_entry
+from matcher.services.shortlists.writer import RankedEntry
 from tests.core.core_builders import TODAY, candidate, has, requirement
 from tests.helpers import fixed_ids
 
 
-def stored(cand_changes: dict[str, Any], state: EntryState) -> tuple[RankedCandidate, EntryUpdate]:
+def stored(cand_changes: dict[str, Any], state: EntryState) -> tuple[RankedCandidate, RankedEntry]:
     """A core result and the shortlist row the matching service would store for it."""
     req = requirement()
     result = score_candidate(
@@ -30,7 +30,7 @@ def stored(cand_changes: dict[str, Any], state: EntryState) -> tuple[RankedCandi
         relations_for(req, lambda key: {}),
         TODAY,
     )
-    return result, entry_update(result, fixed_ids(1)[0], state)
+    return result, ranked_entry(result, fixed_ids(1)[0], state)
 
 
 def test_bars_add_up_to_the_score_in_the_core_order() -> None:

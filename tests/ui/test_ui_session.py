@@ -32,8 +32,9 @@ from matcher.models import (
     Requirement,
     ShortlistEntry,
 )
-from matcher.services import accounts, pipeline
-from matcher.services.pipeline import Presentation
+from matcher.services.accounts import service as accounts
+from matcher.services.shortlists import pipeline
+from matcher.services.shortlists.pipeline import Presentation
 from tests.helpers import missing_id
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
 

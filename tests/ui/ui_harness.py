@@ -32,7 +32,9 @@ from sqlmodel import Session, col, select
 from api.app import create_app
 from matcher.db import session_scope
 from matcher.models import Client, EntryState, Requirement, Role, ShortlistEntry
-from matcher.services import accounts, runs, seeding
+from matcher.services import runs
+from matcher.services.accounts import service as accounts
+from matcher.services.imports import seeding
 from matcher.settings import Settings
 from tests.helpers import example
 
@@ -127,12 +129,12 @@ def threaded_dispatch(
     the task up from a queue."""
     inline = runs.inline_dispatch(engine)
 
-    def work(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    def work(task: str, args: list[Any]) -> None:
         if gate.wait(GATE_TIMEOUT):
-            inline(run_id, chunks)
+            inline(task, args)
 
-    def send(run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
-        thread = threading.Thread(target=work, args=(run_id, chunks), daemon=True, name=f"rematch-{run_id}")
+    def send(task: str, args: list[Any]) -> None:
+        thread = threading.Thread(target=work, args=(task, args), daemon=True, name=f"rematch-{args[0]}")
         threads.append(thread)
         thread.start()
 

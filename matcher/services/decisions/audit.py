@@ -28,9 +28,10 @@ from matcher.core.profiles import WeightProfile
 from matcher.errors import NotFound, ValidationFailed
 from matcher.models import Decision, Requirement, Role
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import matching, profiles
-from matcher.services.accounts import Principal
+from matcher.services import matching
+from matcher.services.accounts.service import Principal
 from matcher.services.decisions import self_identification
+from matcher.services.weight_profiles import store as profiles
 from matcher.skills import load_taxonomy
 
 DECISION = Decision.__table__  # type: ignore[attr-defined]
@@ -179,7 +180,7 @@ def profile_for(session: Session, track: Track, version: str | None) -> WeightPr
         wanted = int(number)
     except ValueError:
         raise ValidationFailed(f"profile: {version!r} is not a version (N or name@vN)") from None
-    for record in profiles.list_profiles(session, all_versions=True):
+    for record in profiles.list_records(session, all_versions=True):
         if record.name == name and record.version == wanted:
             if record.track != track.value:
                 raise ValidationFailed(
@@ -191,7 +192,7 @@ def profile_for(session: Session, track: Track, version: str | None) -> WeightPr
 
 def default_record_id(session: Session, track: Track) -> uuid.UUID:
     """The id of the row the track's default profile is now (its latest version)."""
-    for record in profiles.list_profiles(session):
+    for record in profiles.list_records(session):
         if record.track == track.value and record.is_default:
             return record.id
     raise NotFound(f"no default weight profile for the {track.value} track")

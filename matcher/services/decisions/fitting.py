@@ -20,11 +20,11 @@ from matcher.core.fitting import BOOTSTRAP, Fit, fit_profile
 from matcher.errors import Conflict, NotFound
 from matcher.models import ProfileEvaluation, Requirement, Role
 from matcher.schemas import RequirementStatus, Track
-from matcher.services import profiles
-from matcher.services.accounts import Principal
+from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.decisions import audit, log
-from matcher.services.triggers import on_profile_changed
+from matcher.services.runs.triggers import on_profile_changed
+from matcher.services.weight_profiles import store as profiles
 
 REQ = Requirement.__table__  # type: ignore[attr-defined]
 
@@ -116,7 +116,7 @@ def publish(
         raise Conflict(f"not published: {evaluation['verdict']}")
     current_id = audit.default_record_id(session, track)
     current = profiles.get_record(session, current_id)
-    saved = profiles.create_version(
+    saved = profiles.write_version(
         session,
         current.name,
         components=rep.fit["proposed"]["components"],

@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from matcher.core.fitting import Observation, observations_from_decisions
+from matcher.core.fit_data import Observation, observations_from_decisions
 from matcher.core.pipeline import Move
 from matcher.models import Candidate, Decision, Requirement, ShortlistEntry
 from matcher.schemas import Track
-from matcher.services import profiles
+from matcher.services.weight_profiles import store as profiles
 
 DECISION = Decision.__table__  # type: ignore[attr-defined]
 REQ = Requirement.__table__  # type: ignore[attr-defined]

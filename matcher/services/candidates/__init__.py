@@ -1,0 +1,1 @@
+"""Candidates for staff: create, import, list, read, replace, patch and erase (``service``)."""

@@ -1,0 +1,232 @@
+"""Doing the work: match the requirements of a chunk that this worker can claim.
+
+Functions take an ``engine`` and own their transactions (one per claim, one per shortlist
+written): a chunk runs on a worker, outside any caller's transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from matcher.clock import today
+from matcher.dispatch import REMATCH_CHUNK, Sender
+from matcher.errors import NotFound
+from matcher.models import RunStatus, utcnow
+from matcher.services.matching import (
+    LoadedRequirement,
+    Pool,
+    PoolCache,
+    Ranker,
+    compute_shortlist,
+    load_requirements,
+    persist_shortlist,
+    process_pool_cache,
+)
+from matcher.services.runs.claims import (
+    Claim,
+    claim,
+    fail,
+    heartbeat,
+    held_by,
+    mark_running,
+    release,
+    worker_id,
+)
+from matcher.services.runs.dispatch import chunked
+from matcher.services.runs.progress import RunProgress, get_progress, outstanding, refresh_run
+from matcher.services.runs.rows import MRR
+from matcher.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ChunkReport:
+    matched: int = 0
+    skipped: int = 0
+    failed: int = 0
+    pool_ms: float = 0.0
+
+
+def _take_gate_token(folder: Path) -> None:
+    """Test hook (``task_gate_dir``): take one token file from ``folder``, waiting while there is
+    none. Tokens are files, so a test in another process hands out exactly as many requirements
+    as it wants matched and the worker stops, holding its claim, at the next one."""
+    while True:
+        for token in sorted(folder.glob("*")):
+            try:
+                token.unlink()
+            except FileNotFoundError:  # another worker process took it first
+                continue
+            return
+        time.sleep(0.05)
+
+
+def _match_claimed(
+    engine: Engine,
+    claim: Claim,
+    loaded: LoadedRequirement,
+    pool: Pool,
+    *,
+    ranker: Ranker | None,
+    settings: Settings,
+) -> bool:
+    """Match and persist one claimed requirement; False when the claim was lost meanwhile."""
+    start = time.perf_counter()
+    if settings.task_gate_dir is not None:
+        _take_gate_token(settings.task_gate_dir)
+    if settings.task_delay_seconds:
+        time.sleep(settings.task_delay_seconds)
+    with Session(engine) as s:
+        computed = compute_shortlist(
+            s,
+            loaded,
+            pool,
+            weight_profile_id=claim.weight_profile_id,
+            ranker=ranker,
+            on=today(settings),
+            size=settings.shortlist_size,
+        )
+    with Session(engine) as s:
+        change = persist_shortlist(s, computed, run_id=claim.run_id)
+        duration = round((time.perf_counter() - start) * 1000.0, 3)
+        done = s.execute(  # fenced: nothing is written by a worker whose claim was taken over
+            update(MRR)
+            .where(held_by(claim))
+            .values(
+                status=RunStatus.succeeded.value,
+                eligible=computed.eligible,
+                entered=change.entered,
+                left=change.left,
+                moved=change.moved,
+                changes=change.to_json(),
+                duration_ms=duration,
+                timings=computed.timings,
+                finished_at=utcnow(),
+                error=None,
+            )
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            s.rollback()
+            return False
+        s.commit()
+    return True
+
+
+def _match_or_fail(
+    engine: Engine,
+    taken: Claim,
+    requirement: LoadedRequirement | None,
+    pool_of: Callable[[], Pool],
+    *,
+    ranker: Ranker | None,
+    settings: Settings,
+) -> str:
+    """Match one claimed requirement: ``matched``, ``skipped`` (the claim was lost meanwhile) or
+    ``failed`` (recorded on its row). A transient database error gives the claim back and
+    propagates."""
+    try:
+        if requirement is None:
+            raise NotFound(f"requirement {taken.requirement_id} not found")
+        if _match_claimed(engine, taken, requirement, pool_of(), ranker=ranker, settings=settings):
+            return "matched"
+        return "skipped"
+    except OperationalError:
+        release(engine, taken)
+        raise
+    except Exception as exc:
+        log.exception("matching requirement %s in run %s failed", taken.requirement_id, taken.run_id)
+        fail(engine, taken, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    finally:
+        heartbeat.release(engine, taken)
+
+
+def run_chunk(
+    engine: Engine,
+    run_id: uuid.UUID,
+    requirement_ids: Sequence[uuid.UUID],
+    *,
+    worker: str | None = None,
+    cache: PoolCache | None = None,
+    ranker: Ranker | None = None,
+    settings: Settings | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> ChunkReport:
+    """Match each requirement of the chunk that this worker can claim (what the task runs),
+    then recount the run's progress (readers recount too, so the count is never stale for them).
+
+    A transient database error (``OperationalError``) gives the claim back and propagates, for
+    the task to retry with backoff; any other error fails that requirement only.
+    """
+    settings = settings or get_settings()
+    worker = worker or worker_id()
+    cache = cache or process_pool_cache()
+    report = ChunkReport()
+    with Session(engine) as s:
+        loaded = load_requirements(s, list(requirement_ids))
+    pools: list[Pool] = []
+
+    def pool_of() -> Pool:
+        """Checked once per chunk, and only for work actually claimed."""
+        if not pools:
+            start = time.perf_counter()
+            with Session(engine) as s:
+                pools.append(cache.get(s))
+            report.pool_ms += round((time.perf_counter() - start) * 1000.0, 3)
+        return pools[0]
+
+    started = False
+    for rid in requirement_ids:
+        taken = claim(engine, run_id, rid, worker=worker, settings=settings)
+        if taken is None:
+            report.skipped += 1
+            continue
+        heartbeat.hold(engine, taken, settings.claim_timeout / 4)
+        if not started:
+            mark_running(engine, run_id)
+            started = True
+        outcome = _match_or_fail(engine, taken, loaded.get(rid), pool_of, ranker=ranker, settings=settings)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if on_done is not None:
+            on_done()
+    with Session(engine) as s:
+        refresh_run(s, run_id)
+        s.commit()
+    return report
+
+
+def inline_dispatch(engine: Engine, *, on_done: Callable[[], None] | None = None) -> Sender:
+    """A sender that does the work right here, at once (no broker)."""
+
+    def send(task: str, args: list[Any]) -> None:
+        if task != REMATCH_CHUNK:
+            raise ValueError(f"no inline runner for task {task!r}")
+        run_id, chunk = args
+        run_chunk(engine, uuid.UUID(run_id), [uuid.UUID(r) for r in chunk], on_done=on_done)
+
+    return send
+
+
+def run_inline(
+    engine: Engine, run_id: uuid.UUID, *, on_done: Callable[[], None] | None = None
+) -> RunProgress:
+    """Finish a run in this process: every requirement not finished yet, then its progress."""
+    with Session(engine) as s:
+        todo = outstanding(s, run_id)
+    for chunk in chunked(todo, get_settings().rematch_chunk_size):
+        run_chunk(engine, run_id, chunk, on_done=on_done)
+    with Session(engine) as s:
+        progress = get_progress(s, run_id)
+        s.commit()
+    return progress

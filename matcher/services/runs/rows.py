@@ -1,0 +1,18 @@
+"""The tables and statuses every module of a run reads (no functions that touch the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from matcher.models import MatchRun, MatchRunRequirement, Requirement, RunStatus
+
+RUN = MatchRun.__table__  # type: ignore[attr-defined]
+MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
+REQ = Requirement.__table__  # type: ignore[attr-defined]
+UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
+FINISHED = (RunStatus.succeeded.value, RunStatus.failed.value)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -1,0 +1,193 @@
+"""The queries behind shortlist reads: the explicit column lists of a client card and a staff
+entry, the state and stage filters, and offset cursors. Nothing here checks a ``Principal``:
+``service`` does, before it calls these."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, Text, cast, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlmodel import Session
+
+from matcher.core.pipeline import CLIENT_STAGES, Stage
+from matcher.models import (
+    Candidate,
+    CandidatePersonal,
+    CandidateSkill,
+    EntryState,
+    Requirement,
+    ShortlistEntry,
+)
+from matcher.services.cursors import check_limit, decode_cursor, encode_cursor, invalid_cursor
+from matcher.services.shortlists.views import StateFilter
+
+CAND = Candidate.__table__  # type: ignore[attr-defined]
+ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
+SKILL = CandidateSkill.__table__  # type: ignore[attr-defined]
+PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
+REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
+#: Exactly the columns a client card is built from.
+CARD_COLUMNS = (
+    CAND.c.id,
+    CAND.c.track,
+    CAND.c.seniority,
+    CAND.c.years_experience,
+    CAND.c.timezone,
+    CAND.c.hourly_rate,
+    CAND.c.currency,
+    CAND.c.available_from,
+    CAND.c.hours_per_week,
+)
+#: The JSON columns come as their text and are parsed by pydantic-core (``from_json``, the same
+#: values as ``json.loads``, in half the time).
+ENTRY_COLUMNS = (
+    ENTRY.c.score,
+    cast(ENTRY.c.components, Text).label("components"),
+    cast(ENTRY.c.reasons, Text).label("reasons"),
+    ENTRY.c.handle,
+    ENTRY.c.stage,
+    ENTRY.c.presented_at,
+    ENTRY.c.client_note,
+    ENTRY.c.decline_reason,
+    ENTRY.c.decline_comment,
+    ENTRY.c.client_answered_at,
+)
+#: What only staff see on top of the card and the entry.
+STAFF_COLUMNS = (
+    ENTRY.c.rank,
+    ENTRY.c.state,
+    ENTRY.c.updated_at,
+    ENTRY.c.stage_changed_at,
+    ENTRY.c.stage_changed_by,
+    ENTRY.c.match_run_id,
+    ENTRY.c.weight_profile_id,
+    CAND.c.external_id,
+    CAND.c.headline,
+    CAND.c.vetting_status,
+    PERSONAL.c.name,
+    PERSONAL.c.email,
+)
+#: The owner of the entry's requirement, checked against the caller before any row is used.
+OWNER = REQUIREMENT.c.client_id.label("owner_id")
+
+
+def skills_json() -> Any:
+    """PostgreSQL: a card's skills in the candidate's order, as one JSON text per row, so that
+    a page is one query and the skills are not hundreds of rows (its float8 text is exact, as in
+    any other column; SQLite's JSON functions round REALs to 15 digits, so it reads them apart)."""
+    s = SKILL.alias("card_skill")
+    skill = func.json_build_object(
+        "skill_key", s.c.skill_key, "name", s.c.raw_name, "years", s.c.years, "last_used", s.c.last_used
+    )
+    return cast(
+        sa_select(func.json_agg(aggregate_order_by(skill, s.c.position, s.c.id)))
+        .where(s.c.candidate_id == CAND.c.id)
+        .scalar_subquery(),
+        Text,
+    ).label("skills")
+
+
+def card_skills(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each candidate's skills as plain ``CardSkill`` fields, in the candidate's order."""
+    out: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return out
+    rows = session.execute(
+        sa_select(SKILL.c.candidate_id, SKILL.c.skill_key, SKILL.c.raw_name, SKILL.c.years, SKILL.c.last_used)
+        .where(SKILL.c.candidate_id.in_(ids))
+        .order_by(SKILL.c.candidate_id, SKILL.c.position, SKILL.c.id)
+    ).all()
+    for cid, key, raw, years, last_used in rows:
+        out[cid].append({"skill_key": key, "name": raw, "years": years, "last_used": last_used})
+    return out
+
+
+def shortlist_query(session: Session, staff: bool) -> Any:
+    """Entries with their cards (and skills, on PostgreSQL) and the requirement's owner. The
+    client view selects explicit non-identifying columns and never joins ``candidate_personal``."""
+    return base_query(staff, is_postgres(session))
+
+
+@cache
+def base_query(staff: bool, postgres: bool) -> Any:
+    # Built once per shape: statements are immutable, and building this one (a correlated
+    # subquery, thirty columns) costs more than running it through SQLAlchemy's compiled cache.
+    columns = [*ENTRY_COLUMNS, *CARD_COLUMNS, *(STAFF_COLUMNS if staff else ()), OWNER]
+    if postgres:
+        columns.append(skills_json())
+    query = (
+        sa_select(*columns)
+        .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
+        .join(REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id)
+    )
+    if staff:
+        return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
+    # An erased person is gone for clients, whatever state they ask for.
+    return query.where(CAND.c.erased_at.is_(None), ENTRY.c.state != EntryState.erased.value)
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+#: Stages a client sees, as stored values.
+CLIENT_STAGE_VALUES = sorted(s.value for s in CLIENT_STAGES)
+#: Stages counted as "more under review" for the client (the recruiter's triage in progress).
+UNDER_REVIEW = (Stage.reviewing.value, Stage.shortlisted.value)
+#: Stages that keep a candidate on the staff's default view wherever a re-match put them.
+PIPELINE_VALUES = sorted(s.value for s in Stage if s not in (Stage.new, Stage.reviewing, Stage.rejected))
+
+
+def staff_filtered(query: Any, requirement_id: uuid.UUID, state: StateFilter, stage: Stage | None) -> Any:
+    """The staff's rows: best first, the history after the top N."""
+    query = query.where(ENTRY.c.requirement_id == requirement_id)
+    if state is StateFilter.current:
+        query = query.where(
+            (ENTRY.c.state == EntryState.active.value)
+            | (ENTRY.c.stage.in_(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
+        )
+    elif state is not StateFilter.all:
+        query = query.where(ENTRY.c.state == state.value)
+    if stage is not None:
+        query = query.where(ENTRY.c.stage == stage.value)
+    return query.order_by(ENTRY.c.rank.is_(None), ENTRY.c.rank, ENTRY.c.score.desc(), ENTRY.c.candidate_id)
+
+
+def client_filtered(query: Any, requirement_id: uuid.UUID, stage: Stage | None) -> Any:
+    """The client's rows: presented (client-facing stages) and not erased, in the order they
+    were presented; never ordered or filtered by anything a client must not learn."""
+    query = query.where(
+        ENTRY.c.requirement_id == requirement_id,
+        ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+        ENTRY.c.state != EntryState.erased.value,
+    )
+    if stage is not None:
+        query = query.where(ENTRY.c.stage == stage.value)
+    return query.order_by(ENTRY.c.presented_at, ENTRY.c.handle)
+
+
+#: No shortlist is near this long; a cursor beyond it is not one we made (and would overflow
+#: PostgreSQL's bigint OFFSET).
+MAX_OFFSET = 10_000_000
+
+
+def page_window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
+    offset = 0
+    if cursor:
+        (offset,) = decode_cursor(cursor, 1)
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+            raise invalid_cursor()
+    if limit is not None:
+        check_limit(limit)
+        query = query.offset(offset).limit(limit + 1)
+    return query, offset
+
+
+def next_cursor(rows: Sequence[Any], offset: int, limit: int | None) -> str | None:
+    return encode_cursor([offset + limit]) if limit is not None and len(rows) > limit else None
