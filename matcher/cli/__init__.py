@@ -15,12 +15,32 @@ from pydantic import ValidationError
 
 from matcher.cli import commands  # noqa: F401  (imports register the command groups)
 from matcher.cli.app import app, day_option, fail, read_text
+from matcher.dispatch import dispatcher
 from matcher.errors import TalentmatchError
 
 __all__ = ["app", "day_option", "fail", "main", "read_text"]
 
 
+class _CelerySenderOnDemand:
+    """The Celery sender (``tasks.dispatch``), imported when the first task is sent, so commands
+    that send none (``--help``, ``skills``, ``generate``) do not load Celery."""
+
+    @staticmethod
+    def _sender() -> Any:
+        from tasks.dispatch import celery_sender
+
+        return celery_sender
+
+    def __call__(self, task: str, args: list[Any]) -> None:
+        self._sender()(task, args)
+
+    def reachable(self) -> bool:
+        return bool(self._sender().reachable())
+
+
 def main(argv: list[str] | None = None) -> Any:
+    # The CLI's writes (imports, seeding, edits) enqueue their re-matches like the API's do.
+    dispatcher.register(_CelerySenderOnDemand())
     try:
         return app(args=argv, standalone_mode=True)
     except TalentmatchError as exc:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import tasks.dispatch
 from matcher import db
 from matcher.cli import app
-from tests.helpers import missing_id
+from tests.helpers import missing_id, run_cli
 from tests.rematch_fixtures import SetEnv
 from tests.rematch_support import ChunkRecorder, Seeded
 
@@ -76,3 +76,22 @@ def test_a_broker_that_cannot_be_reached_is_a_warning(
     result = invoke("rematch")
     assert result.exit_code == 0
     assert "warning: could not enqueue the run (broker unreachable)" in result.output
+
+
+def test_a_cli_write_enqueues_its_rematch_on_the_broker(
+    db_url: str, pinned_settings: SetEnv, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``talentmatch seed`` (like every CLI write) sends its re-match to the workers through the
+    sender the CLI registers at start-up, not a traceback about a missing sender."""
+    pinned_settings(database_url=db_url, auto_rematch="true")
+    db.get_engine.cache_clear()
+    recorder = ChunkRecorder()
+    monkeypatch.setattr(tasks.dispatch, "celery_sender", recorder)
+    try:
+        code, _, err = run_cli(capsys, "seed", "--candidates", "30", "--requirements", "2")
+    finally:
+        db.get_engine().dispose()
+        db.get_engine.cache_clear()
+    assert code == 0, err
+    assert "Traceback" not in err and "failed" not in err, err
+    assert recorder.sent, "the seeded requirements' re-match was sent"
