@@ -47,7 +47,8 @@ from matcher.observability import metrics
 from matcher.schemas import Degree, Seniority, Track
 from matcher.services.candidate_pool import Pool, PoolCache
 from matcher.services.pool_cache import process_pool_cache
-from matcher.services.shortlists.writer import Existing, RankedEntry, ShortlistChange, write_shortlist
+from matcher.services.shortlists.changes import ShortlistChange
+from matcher.services.shortlists.writer import Existing, RankedEntry, write_shortlist
 from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from fixtures.generator import generate_candidates
 from matcher.models import EntryState
-from matcher.services import exporting, importing
+from matcher.services.imports import exporting, importing
 from matcher.services.matching import CAND, REQ
-from matcher.services.shortlist_writer import EVENT, EntryUpdate, load_entries, write_shortlist
+from matcher.services.shortlists.writer import EVENT, RankedEntry, load_entries, write_shortlist
 from tests.helpers import example, jsonl
 
 #: Text the import validators accept that COPY's text format must escape or quote.
@@ -70,9 +70,9 @@ def test_shortlist_writes_keep_reasons_components_and_events_exactly(session: Se
     rid = session.scalars(select(REQ.c.id)).one()
     ids = list(session.scalars(select(CAND.c.id).order_by(CAND.c.external_id)))
 
-    def entries(offset: float) -> list[EntryUpdate]:
+    def entries(offset: float) -> list[RankedEntry]:
         return [
-            EntryUpdate(
+            RankedEntry(
                 candidate_id=cid,
                 state=EntryState.active,
                 rank=i,

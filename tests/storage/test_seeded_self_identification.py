@@ -8,7 +8,7 @@ from collections import Counter
 from sqlmodel import Session, select
 
 from matcher.models import SelfIdentification
-from matcher.services.seeding import seed
+from matcher.services.imports.seeding import seed
 
 
 def _answers(session: Session) -> dict[object, tuple[str, str]]:

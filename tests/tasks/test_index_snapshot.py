@@ -5,6 +5,7 @@ written by another version (each rebuilt), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from sqlmodel import Session
 from matcher.db import session_scope
 from matcher.index.shared import SnapshotPoolCache, open_snapshot
 from matcher.index.snapshot import CURRENT, MANIFEST, SnapshotInvalid, read_snapshot
+from matcher.models import Role
 from matcher.schemas import RequirementStatus, Track, VettingStatus
-from matcher.services import candidates as candidates_service
-from matcher.services import importing, matching
-from tests.tasks.rematch_support import Seeded, seed
+from matcher.services import matching
+from matcher.services.accounts.service import Principal
+from matcher.services.candidates.erasure import erase_candidate
+from matcher.services.imports import importing
+from tests.rematch_support import Seeded, seed
 
 
 @pytest.fixture
@@ -79,7 +83,7 @@ def test_changes_since_the_watermark_are_applied_on_top(
     with session_scope(engine) as session:
         importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0}), new])
         erased_id = before.id_of(erased.external_id)
-        candidates_service.erase_candidate(session, erased_id, actor="test")
+        erase_candidate(session, Principal(uuid.uuid4(), "test", Role.admin), erased_id)
     with Session(engine) as session:
         after = cache.get(session)
     assert after is not before
