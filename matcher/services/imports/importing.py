@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
@@ -146,16 +146,7 @@ def import_candidates(
             _write_candidate_chunk(session, writer, chunk, resolutions, now, result)
             if progress:
                 progress(len(chunk))
-    record(
-        session,
-        actor,
-        "candidates.import",
-        "candidate",
-        "*",
-        {"created": result.created, "updated": result.updated},
-    )
-    if rematch:
-        on_candidates_changed(session, result.ids, actor=actor)
+    _audit_and_rematch(session, actor, "candidate", result, on_candidates_changed if rematch else None)
     return result
 
 
@@ -299,14 +290,19 @@ def import_requirements(
             result.updated += 1
         if progress:
             progress(1)
-    record(
-        session,
-        actor,
-        "requirements.import",
-        "requirement",
-        "*",
-        {"created": result.created, "updated": result.updated},
-    )
-    if rematch:
-        on_requirements_changed(session, result.ids, actor=actor)
+    _audit_and_rematch(session, actor, "requirement", result, on_requirements_changed if rematch else None)
     return result
+
+
+def _audit_and_rematch(
+    session: Session,
+    actor: str,
+    kind: Literal["candidate", "requirement"],
+    result: ImportResult,
+    on_changed: Callable[..., object] | None,
+) -> None:
+    """Audit an import (counts only: ``*`` as the target) and fire its re-match trigger, if any."""
+    counts = {"created": result.created, "updated": result.updated}
+    record(session, actor, f"{kind}s.import", kind, "*", counts)
+    if on_changed is not None:
+        on_changed(session, result.ids, actor=actor)
