@@ -17,17 +17,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from matcher.models import (
-    ApiKey,
-    CandidatePersonal,
-    Client,
     EntryState,
-    MatchRun,
-    MatchRunRequirement,
-    Requirement,
     Role,
     RunStatus,
-    ShortlistEntry,
 )
+from matcher.models.tables import CLIENT, ENTRY, MRR, PERSONAL, REQ, RUN
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.requirements.service import owned_requirement
@@ -35,13 +29,6 @@ from matcher.services.shortlists import service as shortlists
 from matcher.services.shortlists.changes import RankChange
 from matcher.services.shortlists.service import StaffEntryView, StateFilter
 
-KEY = ApiKey.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
-RUN = MatchRun.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
 UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
 
 

@@ -28,7 +28,8 @@ from matcher.core.pipeline import Stage
 from matcher.core.results import ComponentScore, SkillMatch
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import Conflict, NotFound
-from matcher.models import Client, EntryState, Role, ShortlistEntry, WeightProfileRecord, utcnow
+from matcher.models import EntryState, Role, ShortlistEntry, utcnow
+from matcher.models.tables import CLIENT, ENTRY, PROFILE
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
@@ -40,9 +41,6 @@ from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
 
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-PROFILE = WeightProfileRecord.__table__  # type: ignore[attr-defined]
 OPEN = RequirementStatus.open.value
 #: Requirements listed when the caller does not say how many.
 DEFAULT_TOP = 20

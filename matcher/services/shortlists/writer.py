@@ -38,18 +38,13 @@ from matcher.errors import NotFound, ValidationFailed
 from matcher.models import (
     EntryState,
     EventKind,
-    PipelineEvent,
-    Requirement,
-    ShortlistEntry,
     new_handle,
     utcnow,
 )
+from matcher.models.tables import ENTRY, EVENT
+from matcher.models.tables import REQ as REQUIREMENT
 from matcher.services.shortlists import entry_store
 from matcher.services.shortlists.changes import RankChange, ShortlistChange
-
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
