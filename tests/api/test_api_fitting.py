@@ -19,7 +19,7 @@ from matcher.core.audit import AuditStage, Grouping
 from matcher.core.fit_data import PROFILE_KEYS
 from matcher.db import session_scope
 from matcher.models import Decision, ProfileEvaluation, WeightProfileRecord
-from matcher.services import matching
+from matcher.services import candidate_pool
 from matcher.services.decisions import simulate
 from tests.api.conftest import World, loose_requirement
 
@@ -109,7 +109,7 @@ def test_audit_json_and_csv_are_aggregates_for_admins_only(decided: World) -> No
     assert r.status_code == 200, r.text
     (rep,) = r.json()
     with Session(world.engine) as s:
-        pool = len(matching.load_pool(s))
+        pool = len(candidate_pool.load_pool(s))
     assert rep["people"] == pool and rep["profile"] == "backend-developer@v1"
     keyed = {(x["stage"], x["grouping"], x["category"]): x for x in rep["rows"]}
     assert {s for s, _, _ in keyed} == {s.value for s in AuditStage}
