@@ -33,7 +33,7 @@ from api.routers import (
     skills,
     weight_profiles,
 )
-from matcher.db import get_engine
+from matcher.bootstrap import bootstrap
 from matcher.settings import Settings, check_servable, get_settings
 from tasks.dispatch import register as register_task_sender
 
@@ -68,9 +68,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             "profiles, API keys and erasure. Errors are RFC 9457 problem details."
         ),
     )
-    register_task_sender()
-    app.state.settings = settings
-    app.state.engine = engine or get_engine(settings.database_url)
+    runtime = bootstrap(settings, engine=engine)
+    register_task_sender(runtime.dispatcher)
+    app.state.runtime = runtime
+    app.state.settings = runtime.settings
+    app.state.engine = runtime.engine
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitByKey, limit=KeyRateLimit.from_settings(settings))

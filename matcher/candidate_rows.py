@@ -11,13 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.core.types import CandidateProfile, CandidateSkill, SkillRef
-from matcher.models import Candidate
-from matcher.models import CandidateSkill as CandidateSkillRow
+from matcher.models.tables import CAND, CSKILL
 from matcher.schemas import Degree, Dimension, Seniority, Track, VettingStatus
 from matcher.skills import Taxonomy
-
-CAND = Candidate.__table__  # type: ignore[attr-defined]
-CSKILL = CandidateSkillRow.__table__  # type: ignore[attr-defined]
 
 #: A candidate's columns a profile is built from (``id`` to join the skills).
 PROFILE_COLUMNS = (

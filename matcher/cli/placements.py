@@ -21,8 +21,9 @@ from matcher.errors import TalentmatchError
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from matcher.reverse import RequirementMatch
-    from matcher.schemas import RequirementIn
+    from matcher.core import CandidateProfile
+    from matcher.reverse import RequirementBook, RequirementMatch
+    from matcher.schemas import CandidateIn, RequirementIn
 
 
 def _table(matches: Sequence[RequirementMatch], titles: dict[str, str], title: str) -> Table:
@@ -75,16 +76,8 @@ def rank_requirements_command(
     """Rank the open requirements for one candidate, with the points and reasons behind each."""
     from rich.console import Console
 
-    from matcher.core import (
-        default_profile,
-        load_profile,
-        prepare_candidate,
-        prepare_requirement,
-        relations_for,
-    )
-    from matcher.reverse import BookEntry, RequirementBook, rank_requirements
+    from matcher.reverse import rank_requirements
     from matcher.schemas import CandidateIn, RequirementIn, RequirementStatus
-    from matcher.skills import default_resolver
 
     candidates = _parse(candidate_file, CandidateIn)
     if len(candidates) != 1:
@@ -95,21 +88,8 @@ def rank_requirements_command(
         requirements = [r for r in requirements if r.status is RequirementStatus.open]
     on = day_option(today, "--today")
     try:
-        custom = load_profile(profile_file) if profile_file else None
-        resolver = default_resolver()
-        names = _names([s.name for s in candidate.skills], requirements)
-        resolutions = {res.input: res for res in resolver.resolve_many(names)}
-        entries = []
-        for r in requirements:
-            req = prepare_requirement(r, resolutions)
-            profile = custom if custom is not None and custom.track is r.track else default_profile(r.track)
-            entries.append(
-                BookEntry(r.external_id, req, profile, relations_for(req, resolver.taxonomy.related_to))
-            )
-        person = prepare_candidate(candidate, resolutions)
-        ranking = rank_requirements(
-            person, RequirementBook(entries), on, top=top, include_ineligible=include_ineligible
-        )
+        person, book = _book(candidate, requirements, profile_file)
+        ranking = rank_requirements(person, book, on, top=top, include_ineligible=include_ineligible)
     except TalentmatchError as exc:
         raise fail(exc.detail) from None
     if as_json:
@@ -120,3 +100,31 @@ def rank_requirements_command(
     title = f"{candidate.external_id} ({candidate.track.value}): best requirements as of {on.isoformat()}"
     console.print(_table(ranking.matches, titles, title))
     console.print(f"eligible for {ranking.eligible} of {ranking.requirements} requirements")
+
+
+def _book(
+    candidate: CandidateIn, requirements: Sequence[RequirementIn], profile_file: Path | None
+) -> tuple[CandidateProfile, RequirementBook]:
+    """The candidate and the requirements prepared with one resolution of every skill named, each
+    requirement with its track's default profile or ``profile_file`` for requirements of its track."""
+    from matcher.core import (
+        default_profile,
+        load_profile,
+        prepare_candidate,
+        prepare_requirement,
+        relations_for,
+    )
+    from matcher.reverse import BookEntry, RequirementBook
+    from matcher.skills import default_resolver
+
+    custom = load_profile(profile_file) if profile_file else None
+    resolver = default_resolver()
+    names = _names([s.name for s in candidate.skills], requirements)
+    resolutions = {res.input: res for res in resolver.resolve_many(names)}
+    entries = []
+    for r in requirements:
+        req = prepare_requirement(r, resolutions)
+        profile = custom if custom is not None and custom.track is r.track else default_profile(r.track)
+        relations = relations_for(req, resolver.taxonomy.related_to)
+        entries.append(BookEntry(r.external_id, req, profile, relations))
+    return prepare_candidate(candidate, resolutions), RequirementBook(entries)

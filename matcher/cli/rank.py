@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.table import Table
 
-    from matcher.core import RankedCandidate
+    from matcher.core import RankedCandidate, RequirementProfile
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -96,8 +96,6 @@ def rank_command(
     ),
 ) -> None:
     """Rank candidates for one requirement, with the points and reasons behind each score."""
-    from rich.console import Console
-
     from matcher.core import (
         default_profile,
         load_profile,
@@ -130,14 +128,23 @@ def rank_command(
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=2))
         return
-    eligible = sum(1 for r in results if r.eligible)
     title = (
         f"{requirement.external_id}: {requirement.title} "
         f"({requirement.track.value}, {profile.label}, as of {on.isoformat()})"
     )
+    _print_ranking(results, title, req, len(candidates))
+
+
+def _print_ranking(
+    results: Sequence[RankedCandidate], title: str, req: RequirementProfile, candidates: int
+) -> None:
+    """The ranking as a table, then the requirement's skills the taxonomy does not know and the count."""
+    from rich.console import Console
+
     console = Console(soft_wrap=False)
     console.print(_table(results, title))
     unknown = [s.skill.written for s in (*req.must_have, *req.nice_to_have) if s.skill.method == "unknown"]
     if unknown:
         console.print(f"not in the skill taxonomy, matched by name only: {', '.join(unknown)}")
-    console.print(f"{eligible} ranked (of {len(candidates)} candidates)")
+    eligible = sum(1 for r in results if r.eligible)
+    console.print(f"{eligible} ranked (of {candidates} candidates)")

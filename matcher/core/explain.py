@@ -202,11 +202,6 @@ class Explainer:
         nice_reasons, nice_matches = _skill_reasons(
             "nice_to_have", features.nice_to_have, points[Component.nice_to_have]
         )
-        experience = (
-            f"{candidate.years_experience:g} of {requirement.min_years_experience:g} years experience"
-            if requirement.min_years_experience > 0
-            else f"{candidate.years_experience:g} years experience, no minimum"
-        )
         role_fit_lost = lost(Component.role_fit)
         reasons = must_reasons + nice_reasons
         reasons.append(
@@ -221,16 +216,7 @@ class Explainer:
                 ),
             )
         )
-        texts = {
-            Component.experience: experience,
-            Component.seniority: _seniority(candidate, requirement),
-            Component.rate: f"rate {rate_text(candidate, requirement)}, "
-            f"{features.rate_ratio:.0%} of budget {self._budget}",
-            Component.timezone: f"overlap {hours(features.overlap_hours)} {self._overlap}",
-            Component.availability: _availability(candidate, requirement, features.days_early),
-            Component.education: _education(candidate, requirement, features.field_matches),
-        }
-        for component, text in texts.items():
+        for component, text in self._component_texts(candidate, features).items():
             component_lost = lost(component)
             reasons.append((component_lost, text + _cost(component_lost)))
         if candidate.track is not requirement.track:
@@ -244,6 +230,24 @@ class Explainer:
             )
         ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
         return [reasons[i][1] for i in ordered], must_matches + nice_matches
+
+    def _component_texts(self, candidate: CandidateProfile, features: PairFeatures) -> dict[Component, str]:
+        """What each of the plain components measured, in words (its cost is added by ``explain``)."""
+        requirement = self.requirement
+        experience = (
+            f"{candidate.years_experience:g} of {requirement.min_years_experience:g} years experience"
+            if requirement.min_years_experience > 0
+            else f"{candidate.years_experience:g} years experience, no minimum"
+        )
+        return {
+            Component.experience: experience,
+            Component.seniority: _seniority(candidate, requirement),
+            Component.rate: f"rate {rate_text(candidate, requirement)}, "
+            f"{features.rate_ratio:.0%} of budget {self._budget}",
+            Component.timezone: f"overlap {hours(features.overlap_hours)} {self._overlap}",
+            Component.availability: _availability(candidate, requirement, features.days_early),
+            Component.education: _education(candidate, requirement, features.field_matches),
+        }
 
 
 def why_above(a: RankedCandidate, b: RankedCandidate) -> list[str]:

@@ -167,30 +167,9 @@ class ColumnBuilder:
 
     def add(self, c: CandidateProfile) -> None:
         ext = c.external_id
-        if not isinstance(ext, str) or not ext or "\x00" in ext:
-            raise ValidationFailed(f"candidate id {ext!r} must be a non-empty string without NUL")
+        track, status, seniority, degree = _checked_codes(c)
+        hours, field = c.hours_per_week, c.field_of_study
         t = self.tables
-        try:
-            track = TRACK_CODE[c.track]
-            status = STATUS_CODE[c.vetting_status]
-            seniority = SENIORITY_CODE[c.seniority]
-            degree = DEGREE_CODE[c.degree]
-        except KeyError as exc:
-            raise ValidationFailed(f"candidate {ext}: invalid value {exc.args[0]!r}") from None
-        if c.currency not in CURRENCY_PER_USD:
-            raise ValidationFailed(f"candidate {ext}: unsupported currency {c.currency!r}")
-        if not (isinstance(c.timezone, str) and zone_ok(c.timezone)):
-            raise ValidationFailed(f"candidate {ext}: unknown time zone {c.timezone!r}")
-        hours = c.hours_per_week
-        if (
-            isinstance(hours, bool)
-            or not isinstance(hours, int)
-            or not (_HOURS_RANGE[0] <= hours <= _HOURS_RANGE[1])
-        ):
-            raise ValidationFailed(f"candidate {ext}: hours_per_week must be a small integer, got {hours!r}")
-        field = c.field_of_study
-        if field is not None and not isinstance(field, str):
-            raise ValidationFailed(f"candidate {ext}: field_of_study must be text, got {field!r}")
         self._ids.append(ext.encode("utf-8"))
         self._small.append(
             (
@@ -329,3 +308,35 @@ def decode(cols: Columns, row: int, skill_start: int, tables: Tables) -> Candida
         degree=DEGREES[cols.degree[row]],
         field_of_study=t.fields.values[int(cols.field[row])],
     )
+
+
+def _checked_codes(c: CandidateProfile) -> tuple[int, int, int, int]:
+    """The candidate's track, vetting status, seniority and degree codes, once its scalar fields
+    are checked: what the columns cannot encode is refused with the candidate's id."""
+    ext = c.external_id
+    if not isinstance(ext, str) or not ext or "\x00" in ext:
+        raise ValidationFailed(f"candidate id {ext!r} must be a non-empty string without NUL")
+    try:
+        codes = (
+            TRACK_CODE[c.track],
+            STATUS_CODE[c.vetting_status],
+            SENIORITY_CODE[c.seniority],
+            DEGREE_CODE[c.degree],
+        )
+    except KeyError as exc:
+        raise ValidationFailed(f"candidate {ext}: invalid value {exc.args[0]!r}") from None
+    if c.currency not in CURRENCY_PER_USD:
+        raise ValidationFailed(f"candidate {ext}: unsupported currency {c.currency!r}")
+    if not (isinstance(c.timezone, str) and zone_ok(c.timezone)):
+        raise ValidationFailed(f"candidate {ext}: unknown time zone {c.timezone!r}")
+    hours = c.hours_per_week
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int)
+        or not (_HOURS_RANGE[0] <= hours <= _HOURS_RANGE[1])
+    ):
+        raise ValidationFailed(f"candidate {ext}: hours_per_week must be a small integer, got {hours!r}")
+    field = c.field_of_study
+    if field is not None and not isinstance(field, str):
+        raise ValidationFailed(f"candidate {ext}: field_of_study must be text, got {field!r}")
+    return codes

@@ -150,6 +150,13 @@ class Plan:
         )
         self.availability = cache.availability
         self.role_fit = self._role_fit_terms(tables, cache, profile)
+        self._plan_skills(tables, cache, relations, today)
+        self.role_fit_key = Plan.weighting_key(profile)
+
+    def _plan_skills(self, tables: Tables, cache: PlanCache, relations: Relations, today: dt.date) -> None:
+        """The recency of every (years, last used) pair, and per required skill the columns of
+        the skills that credit it with their credit for every pair (``SkillPlan``)."""
+        r = self.requirement
         years_code, last_used_code = cache.pair_codes(tables)
         recency = cache.recency.fetch(
             today.year,
@@ -180,7 +187,6 @@ class Plan:
         self.relevant = np.zeros(n_keys, dtype=bool)
         for skill in (*self.must_have, *self.nice_to_have):
             self.relevant |= skill.relation > 0
-        self.role_fit_key = Plan.weighting_key(profile)
 
     @staticmethod
     def weighting_key(profile: WeightProfile) -> Hashable:

@@ -38,23 +38,19 @@ from matcher.errors import NotFound
 from matcher.index import index_ranker, pool_index
 from matcher.models import (
     EntryState,
-    Requirement,
-    RequirementSkill,
     SkillKind,
     WeightProfileRecord,
 )
+from matcher.models.tables import REQ, RSKILL
 from matcher.observability import metrics
 from matcher.schemas import Degree, Seniority, Track
 from matcher.services.candidate_pool import Pool, PoolCache
 from matcher.services.pool_cache import process_pool_cache
-from matcher.services.shortlists.writer import Existing, RankedEntry, ShortlistChange, write_shortlist
+from matcher.services.shortlists.changes import ShortlistChange
+from matcher.services.shortlists.writer import Existing, RankedEntry, write_shortlist
 from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
-
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
-
 
 # --- requirements and profiles ----------------------------------------------------------------
 

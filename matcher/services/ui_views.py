@@ -17,31 +17,18 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from matcher.models import (
-    ApiKey,
-    CandidatePersonal,
-    Client,
     EntryState,
-    MatchRun,
-    MatchRunRequirement,
-    Requirement,
     Role,
     RunStatus,
-    ShortlistEntry,
 )
+from matcher.models.tables import CLIENT, ENTRY, MRR, PERSONAL, REQ, RUN
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.requirements.service import owned_requirement
 from matcher.services.shortlists import service as shortlists
+from matcher.services.shortlists.changes import RankChange
 from matcher.services.shortlists.service import StaffEntryView, StateFilter
-from matcher.services.shortlists.writer import RankChange
 
-KEY = ApiKey.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
-RUN = MatchRun.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
 UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
 
 
@@ -116,29 +103,32 @@ def requirement_stats(
     for rid, updated_at in requirements.items():
         last = finished.get(rid)
         matched_at = _aware(last.finished_at) if last is not None else None
-        if rid in running:
-            freshness = Freshness.matching
-        elif last is None:
-            freshness = Freshness.never
-        elif last.status == RunStatus.failed.value:
-            freshness = Freshness.failed
-        elif (
-            matched_at is not None
-            and updated_at is not None
-            and (_aware(updated_at) or matched_at) > matched_at
-        ):
-            freshness = Freshness.stale
-        else:
-            freshness = Freshness.fresh
         out[rid] = RequirementStats(
             requirement_id=rid,
             shortlist_size=int(sizes.get(rid, 0)),
             last_matched_at=matched_at,
             last_run_id=last.run_id if last is not None else None,
             running_run_id=running.get(rid),
-            freshness=freshness,
+            freshness=_freshness(
+                rid in running, None if last is None else last.status, matched_at, updated_at
+            ),
         )
     return out
+
+
+def _freshness(
+    running: bool, last_status: str | None, matched_at: dt.datetime | None, updated_at: dt.datetime | None
+) -> Freshness:
+    """Matching now, never matched, last run failed, edited since the last match, or fresh."""
+    if running:
+        return Freshness.matching
+    if last_status is None:
+        return Freshness.never
+    if last_status == RunStatus.failed.value:
+        return Freshness.failed
+    if matched_at is not None and updated_at is not None and (_aware(updated_at) or matched_at) > matched_at:
+        return Freshness.stale
+    return Freshness.fresh
 
 
 def run_covers(session: Session, run_id: uuid.UUID, requirement_id: uuid.UUID) -> bool:

@@ -38,10 +38,9 @@ cached by normalised text, so ranking never runs fuzzy matching itself.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Literal, NamedTuple
@@ -50,6 +49,7 @@ import numpy as np
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cdist
 
+from matcher.skills.forms import PARENTHESIS, fuzzy_form, reduced_forms, split_parts
 from matcher.skills.taxonomy import (
     UNKNOWN_PREFIX,
     SpellingKind,
@@ -72,33 +72,6 @@ MIN_FUZZY_LENGTH = 4
 #: not taken as a typo: it too often makes another word ("Flash"/"Flask", "Sprint"/"Spring",
 #: "Scale"/"Scala"). Swapped, missing or doubled letters ("Kafak", "Djano", "Reddis") still are.
 SHORT_MATCH_SCORE = 85.0
-
-_VERSION = r"v?\d+(?:\.(?:\d+|x))*\+?"
-_TRAILING_VERSION = re.compile(
-    rf"^(?P<base>.*?[^\W\d_]|.*?\+\+|.*?#)[\s_-]*(?:version\s*)?{_VERSION}"
-    rf"(?:\s*[/,&]\s*{_VERSION})*(?:\s*(?:lts|\.x|and above|and later|or later|or higher|or above))?$"
-)
-_PARENTHESIS = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*")
-_FILLER_PREFIX = re.compile(
-    r"^(?:(?:advanced|basic|basics of|expert|expert in|strong|solid|good|proficient in|"
-    r"proficiency in|experience with|experience in|knowledge of|familiarity with|hands on|"
-    r"hands-on|working knowledge of|modern)\s+)+"
-)
-_VENDOR_PREFIX = re.compile(
-    r"^(?:(?:apache|amazon|aws|microsoft|ms|google|gcp|hashicorp|windows|oracle|jetbrains|the)\s+)+"
-)
-_FILLER_SUFFIX = re.compile(
-    r"(?:\s+(?:programming|programming language|language|lang|framework|web framework|library|"
-    r"lib|development|developer|dev|engineering|engineer|database|db|server|experience|skills?|"
-    r"knowledge|basics|fundamentals|ecosystem|platform|stack|sdk|apis?|toolkit|scripting|js|ci|"
-    r"specification|spec|orm|runtime|engine|software|project|tool|tools|cli))+$"
-)
-_SPACES = re.compile(r"\s+")
-_PARTS = re.compile(r"\s*(?:[/|,;&]|\s\+\s|\sand\s)\s*")
-#: Separators read as spaces in reduced forms; a dot only between letters ("vue.js", not "3.11").
-_SEPARATORS = re.compile(r"[_-]+|(?<=[^\W\d_])\.(?=[^\W\d_])")
-#: Filler glued to the end of one word ("kotlinlang", "feathersjs", "mysqldb").
-_GLUED_SUFFIX = re.compile(r"^(?P<base>[^\W_]{2,}?)(?:lang|js|db)$")
 
 
 @dataclass(frozen=True)
@@ -255,10 +228,10 @@ class SkillResolver:
             # then a technology the taxonomy does not list ("JSON5" is not JSON 5).
             found: Resolution | None = None
             # "Java (Spring)" is both: with a parenthesis, reduced forms are left to the parts.
-            reduced = [] if _PARENTHESIS.search(text) else list(_variants(text))[1:]
+            reduced = [] if PARENTHESIS.search(text) else list(reduced_forms(text))[1:]
             for forms in ([text], reduced):
                 hit = self._lookup(forms)
-                if hit is not None and hit[1] == "alias" and len(_split(text)) > 1:
+                if hit is not None and hit[1] == "alias" and len(split_parts(text)) > 1:
                     # "Python/Django" is both, even if someone once wrote it as Django's alias:
                     # the alias only stands when the parts are not two known skills ("TCP/IP").
                     whole[text] = self._known(raw, hit[0], hit[1], 100.0)
@@ -273,11 +246,11 @@ class SkillResolver:
             if found is not None:
                 out[text] = found
                 continue
-            parts = _split(text)
+            parts = split_parts(text)
             if len(parts) > 1:
                 combined[text] = parts
                 continue
-            query = compact(_fuzzy_form(text))
+            query = compact(fuzzy_form(text))
             if len(query) >= MIN_FUZZY_LENGTH:
                 fuzzy_queries.setdefault(query, []).append(text)
             else:
@@ -400,64 +373,6 @@ def _one_substitution(a: str, b: str) -> bool:
 
 def _unknown(raw: str, note: str = "") -> Resolution:
     return Resolution(raw, None, None, "unknown", 0.0, note=note)
-
-
-def _split(text: str) -> list[str]:
-    """The parts of a combined entry: "A/B", "A, B", "A & B", "A + B", "A and B", "A (B, C)"."""
-    parts: list[str] = []
-    outer = _PARENTHESIS.sub(" ", text).strip()
-    for piece in (outer, *(m.group("inner") for m in _PARENTHESIS.finditer(text))):
-        parts.extend(p.strip() for p in _PARTS.split(piece) if p.strip())
-    return list(dict.fromkeys(parts))
-
-
-def _strip_version(text: str) -> str:
-    match = _TRAILING_VERSION.match(text)
-    return match.group("base").strip() if match else text
-
-
-def _strip_fillers(text: str, *, vendors: bool) -> str:
-    text = _FILLER_SUFFIX.sub("", _FILLER_PREFIX.sub("", text))
-    if vendors:
-        text = _VENDOR_PREFIX.sub("", text)
-    return text.strip()
-
-
-def _variants(text: str) -> Iterator[str]:
-    """The name, then reduced forms of it, most faithful first (see the module docstring)."""
-    bases = [text]
-    spaced = _SPACES.sub(" ", _SEPARATORS.sub(" ", text)).strip()
-    if spaced != text:
-        bases.append(spaced)
-    glued = _GLUED_SUFFIX.match(text)
-    if glued:
-        bases.append(glued.group("base"))
-    if _PARENTHESIS.search(text):
-        outer = _PARENTHESIS.sub(" ", text).strip()
-        inner = [m.group("inner").strip() for m in _PARENTHESIS.finditer(text)]
-        # "Kafka (Apache)": the outer name; "AWS (EC2, S3)" is a combined entry, not AWS alone.
-        bases.append(outer)
-        bases.extend(i for i in inner if not _PARTS.search(i))
-    seen: set[str] = set()
-    for base in bases:
-        for form in (
-            base,
-            _strip_version(base),
-            _strip_fillers(base, vendors=True),
-            _strip_version(_strip_fillers(base, vendors=True)),
-            _strip_fillers(_strip_version(base), vendors=True),
-        ):
-            if form and form not in seen:
-                seen.add(form)
-                yield form
-
-
-def _fuzzy_form(text: str) -> str:
-    """What fuzzy matching compares: the name without parentheses, filler words and version.
-    Vendor prefixes stay: they are part of many display names ("Apache Kafka")."""
-    outer = _PARENTHESIS.sub(" ", text).strip() or text
-    outer = _SPACES.sub(" ", _SEPARATORS.sub(" ", outer)).strip()
-    return _strip_version(_strip_fillers(outer, vendors=False))
 
 
 @lru_cache(maxsize=1)

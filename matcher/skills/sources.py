@@ -211,23 +211,7 @@ def merge_taxonomy(
                     continue
                 seen.add(key)
                 aliases.append(text)
-        out = {"id": sid, "name": skill["name"], "category": skill["category"], "aliases": aliases}
-        sources = sorted(e.label for e in matches.get(sid, ()))
-        if sources:
-            out["sources"] = sources
-        if skill.get("credit_towards"):
-            out["credit_towards"] = dict(sorted(skill["credit_towards"].items()))
-        skills_out.append(out)
-
-    spelled = {lookup_key(t) for s in skills_out for t in (s["name"], s["id"], *s["aliases"])}
-    elsewhere: dict[str, str] = {}
-    for entry in sorted(entries, key=lambda e: e.label):
-        if entry.label in matched_labels:
-            continue
-        for text in entry.variants:
-            key = lookup_key(text)
-            if key and key not in spelled and key not in elsewhere:
-                elsewhere[key] = entry.label
+        skills_out.append(_merged_skill(skill, aliases, matches.get(sid, ())))
     doc: dict[str, Any] = {
         "version": hand["version"],
         "attribution": hand["attribution"],
@@ -237,9 +221,39 @@ def merge_taxonomy(
         "semantics": hand["semantics"],
         "categories": hand["categories"],
         "skills": skills_out,
-        "elsewhere": dict(sorted(elsewhere.items())),
+        "elsewhere": _elsewhere(entries, matched_labels, skills_out),
     }
     return doc
+
+
+def _merged_skill(
+    skill: Mapping[str, Any], aliases: list[str], matched: Sequence[SourceEntry]
+) -> dict[str, Any]:
+    """One skill of the generated document: the hand-written fields, the merged aliases, the
+    source entries it was matched to."""
+    out = {"id": skill["id"], "name": skill["name"], "category": skill["category"], "aliases": aliases}
+    sources = sorted(e.label for e in matched)
+    if sources:
+        out["sources"] = sources
+    if skill.get("credit_towards"):
+        out["credit_towards"] = dict(sorted(skill["credit_towards"].items()))
+    return out
+
+
+def _elsewhere(
+    entries: Sequence[SourceEntry], matched_labels: set[str], skills_out: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    """Lookup key -> label of the unmatched source entries, for every spelling no skill has."""
+    spelled = {lookup_key(t) for s in skills_out for t in (s["name"], s["id"], *s["aliases"])}
+    elsewhere: dict[str, str] = {}
+    for entry in sorted(entries, key=lambda e: e.label):
+        if entry.label in matched_labels:
+            continue
+        for text in entry.variants:
+            key = lookup_key(text)
+            if key and key not in spelled and key not in elsewhere:
+                elsewhere[key] = entry.label
+    return dict(sorted(elsewhere.items()))
 
 
 def render(doc: Mapping[str, Any]) -> str:

@@ -250,6 +250,7 @@ ALLOWED = {
     "matcher/services/decisions/audit.py",
     "matcher/services/decisions/simulate.py",
     "matcher/services/candidates/erasure.py",
+    "matcher/models/tables.py",
     "api/routers/decisions.py",
     "api/ui/decisions.py",
     "matcher/migrations/versions/0007_decisions.py",

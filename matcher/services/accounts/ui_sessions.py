@@ -18,8 +18,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from matcher.models import UiSessionRecord, utcnow
-
-UI = UiSessionRecord.__table__  # type: ignore[attr-defined]
+from matcher.models.tables import UI_SESSION as UI
 
 
 def _hash(nonce: str) -> str:

@@ -25,19 +25,17 @@ from sqlmodel import Session, select
 
 from matcher.dispatch import after_commit
 from matcher.models import (
-    AuditEntry,
     Candidate,
     CandidatePersonal,
     CandidateSkill,
     EntryState,
     MatchRun,
     MatchRunRequirement,
-    PipelineEvent,
-    Requirement,
     Role,
     ShortlistEntry,
     utcnow,
 )
+from matcher.models.tables import AUDIT, ENTRY, EVENT, REQ
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.candidates.service import live_candidate
@@ -49,10 +47,6 @@ from matcher.skills import load_taxonomy
 
 ERASED = "[erased]"
 log = logging.getLogger(__name__)
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
 #: Tables whose ``error`` text could quote a candidate (an exception message).
 _RUN_TABLES = (MatchRun.__table__, MatchRunRequirement.__table__)  # type: ignore[attr-defined]
 

@@ -26,7 +26,8 @@ from matcher.core.audit import AuditRow, AuditStage, Person, RaceEthnicity, Sex,
 from matcher.core.pipeline import Stage
 from matcher.core.profiles import WeightProfile
 from matcher.errors import NotFound, ValidationFailed
-from matcher.models import Decision, Requirement, Role
+from matcher.models import Role
+from matcher.models.tables import DECISION, REQ
 from matcher.schemas import RequirementStatus, Track
 from matcher.services import matching
 from matcher.services.accounts.service import Principal
@@ -34,8 +35,6 @@ from matcher.services.decisions import self_identification
 from matcher.services.weight_profiles import store as profiles
 from matcher.skills import load_taxonomy
 
-DECISION = Decision.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
 #: "In the top N of a shortlist": N.
 AUDIT_TOP = 10
 #: The stages that count as having reached each audited stage.

@@ -18,15 +18,14 @@ from sqlmodel import Session, select
 
 from matcher.core.fitting import BOOTSTRAP, Fit, fit_profile
 from matcher.errors import Conflict, NotFound
-from matcher.models import ProfileEvaluation, Requirement, Role
+from matcher.models import ProfileEvaluation, Role
+from matcher.models.tables import REQ
 from matcher.schemas import RequirementStatus, Track
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.decisions import audit, log
 from matcher.services.runs.triggers import on_profile_changed
 from matcher.services.weight_profiles import store as profiles
-
-REQ = Requirement.__table__  # type: ignore[attr-defined]
 
 
 class TopMove(BaseModel):

@@ -23,13 +23,10 @@ from sqlmodel import Session
 
 from matcher.core.fit_data import Observation, observations_from_decisions
 from matcher.core.pipeline import Move
-from matcher.models import Candidate, Decision, Requirement, ShortlistEntry
+from matcher.models import Decision, ShortlistEntry
+from matcher.models.tables import CAND, DECISION, REQ
 from matcher.schemas import Track
 from matcher.services.weight_profiles import store as profiles
-
-DECISION = Decision.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-CAND = Candidate.__table__  # type: ignore[attr-defined]
 
 
 def component_values(components: Any) -> dict[str, float]:

@@ -18,10 +18,9 @@ from sqlmodel import Session
 from matcher.errors import NotFound
 from matcher.json_types import NoNul
 from matcher.models import Candidate, RaceEthnicity, Role, SelfIdentification, Sex, utcnow
+from matcher.models.tables import SELF_ID
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
-
-SELF_ID = SelfIdentification.__table__  # type: ignore[attr-defined]
 
 
 class SelfIdentificationIn(NoNul):

@@ -21,16 +21,13 @@ from fixtures.decisions import PATHS, hidden_profile, hidden_utility, outcome_st
 from matcher.core.audit import RaceEthnicity, Sex
 from matcher.core.fit_data import snapshot_features, theta_of
 from matcher.core.pipeline import Stage
-from matcher.models import Candidate, EntryState, Requirement, Role, ShortlistEntry
+from matcher.models import EntryState, Role
+from matcher.models.tables import CAND, ENTRY, REQ
 from matcher.schemas import RequirementStatus, Track
 from matcher.services.accounts.service import Principal
 from matcher.services.decisions import audit, self_identification
 from matcher.services.decisions.log import component_values
 from matcher.services.shortlists import pipeline
-
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-CAND = Candidate.__table__  # type: ignore[attr-defined]
 
 #: Candidates decided per requirement (the best of its shortlist by rank).
 DECIDED = 25

@@ -8,10 +8,11 @@ well under a minute on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
@@ -134,59 +135,62 @@ def import_candidates(
     """Create or update (by external_id) every candidate, in the caller's transaction; with
     ``rematch``, the open requirements they could enter are re-matched after the commit.
 
-    Per chunk: one query for the ids of those that exist, then set-based writes
-    (``bulk.BulkWriter``): the new rows inserted, the existing ones updated in place with their
-    skills and personal data replaced."""
+    The candidates are written a chunk at a time (``_write_candidate_chunk``), set-based through
+    ``bulk.BulkWriter``."""
     result = ImportResult()
     now = utcnow()
-    cand = Candidate.__table__  # type: ignore[attr-defined]
-    personal = CandidatePersonal.__table__  # type: ignore[attr-defined]
-    skills = CandidateSkill.__table__  # type: ignore[attr-defined]
     with paused_gc():
         resolutions = resolve_names(s.name for c in candidates for s in c.skills)
         writer = BulkWriter(session.connection())
         for chunk in _chunks(candidates):
-            existing = dict(
-                session.execute(
-                    select(cand.c.external_id, cand.c.id).where(
-                        cand.c.external_id.in_([c.external_id for c in chunk])
-                    )
-                ).all()
-            )
-            new_rows, upd_rows, personal_rows, skill_rows = [], [], [], []
-            for c in chunk:
-                row = candidate_row(c, now)
-                cid = existing.get(c.external_id)
-                if cid is None:
-                    cid = uuid.uuid4()
-                    new_rows.append({"id": cid, **row, "created_at": now})
-                else:
-                    upd_rows.append({"id": cid, **row})
-                personal_rows.append({"candidate_id": cid, "name": c.name, "email": str(c.email)})
-                skill_rows.extend(_skill_rows(cid, c, resolutions))
-                result.ids.append(cid)
-            changed = [r["id"] for r in upd_rows]
-            writer.update(cand, "id", upd_rows)
-            writer.delete(skills, "candidate_id", changed)
-            writer.delete(personal, "candidate_id", changed)
-            writer.insert(cand, new_rows)
-            writer.insert(personal, personal_rows)
-            writer.insert(skills, skill_rows)
-            result.created += len(new_rows)
-            result.updated += len(upd_rows)
+            _write_candidate_chunk(session, writer, chunk, resolutions, now, result)
             if progress:
                 progress(len(chunk))
-    record(
-        session,
-        actor,
-        "candidates.import",
-        "candidate",
-        "*",
-        {"created": result.created, "updated": result.updated},
-    )
-    if rematch:
-        on_candidates_changed(session, result.ids, actor=actor)
+    _audit_and_rematch(session, actor, "candidate", result, on_candidates_changed if rematch else None)
     return result
+
+
+def _write_candidate_chunk(
+    session: Session,
+    writer: BulkWriter,
+    chunk: Sequence[CandidateIn],
+    resolutions: dict[str, Resolution],
+    now: dt.datetime,
+    result: ImportResult,
+) -> None:
+    """One query for the ids of the chunk's candidates that exist, then set-based writes: the new
+    rows inserted, the existing ones updated in place with their skills and personal data replaced."""
+    cand = Candidate.__table__  # type: ignore[attr-defined]
+    personal = CandidatePersonal.__table__  # type: ignore[attr-defined]
+    skills = CandidateSkill.__table__  # type: ignore[attr-defined]
+    existing = dict(
+        session.execute(
+            select(cand.c.external_id, cand.c.id).where(
+                cand.c.external_id.in_([c.external_id for c in chunk])
+            )
+        ).all()
+    )
+    new_rows, upd_rows, personal_rows, skill_rows = [], [], [], []
+    for c in chunk:
+        row = candidate_row(c, now)
+        cid = existing.get(c.external_id)
+        if cid is None:
+            cid = uuid.uuid4()
+            new_rows.append({"id": cid, **row, "created_at": now})
+        else:
+            upd_rows.append({"id": cid, **row})
+        personal_rows.append({"candidate_id": cid, "name": c.name, "email": str(c.email)})
+        skill_rows.extend(_skill_rows(cid, c, resolutions))
+        result.ids.append(cid)
+    changed = [r["id"] for r in upd_rows]
+    writer.update(cand, "id", upd_rows)
+    writer.delete(skills, "candidate_id", changed)
+    writer.delete(personal, "candidate_id", changed)
+    writer.insert(cand, new_rows)
+    writer.insert(personal, personal_rows)
+    writer.insert(skills, skill_rows)
+    result.created += len(new_rows)
+    result.updated += len(upd_rows)
 
 
 def get_or_create_client(session: Session, slug: str) -> Client:
@@ -286,14 +290,19 @@ def import_requirements(
             result.updated += 1
         if progress:
             progress(1)
-    record(
-        session,
-        actor,
-        "requirements.import",
-        "requirement",
-        "*",
-        {"created": result.created, "updated": result.updated},
-    )
-    if rematch:
-        on_requirements_changed(session, result.ids, actor=actor)
+    _audit_and_rematch(session, actor, "requirement", result, on_requirements_changed if rematch else None)
     return result
+
+
+def _audit_and_rematch(
+    session: Session,
+    actor: str,
+    kind: Literal["candidate", "requirement"],
+    result: ImportResult,
+    on_changed: Callable[..., object] | None,
+) -> None:
+    """Audit an import (counts only: ``*`` as the target) and fire its re-match trigger, if any."""
+    counts = {"created": result.created, "updated": result.updated}
+    record(session, actor, f"{kind}s.import", kind, "*", counts)
+    if on_changed is not None:
+        on_changed(session, result.ids, actor=actor)

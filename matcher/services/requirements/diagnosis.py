@@ -27,7 +27,8 @@ from matcher.clock import today
 from matcher.core import prefilter, relations_for
 from matcher.core.timezones import overlap_hours
 from matcher.core.types import RequirementProfile
-from matcher.models import EntryState, ShortlistEntry
+from matcher.models import EntryState
+from matcher.models.tables import ENTRY
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.candidate_pool import pool_filter
@@ -36,7 +37,6 @@ from matcher.services.requirements.service import RequirementView, owned_require
 from matcher.skills import load_taxonomy
 
 log = logging.getLogger(__name__)
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 #: A shortlist with fewer entries than this is "thin" and gets its diagnosis shown.
 THIN = 10
 #: "Nearly all": the budget warning fires when at least this share of the otherwise suitable

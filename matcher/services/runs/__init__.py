@@ -33,6 +33,7 @@ says whether its functions take the caller's session (and never commit) or an en
 their transactions). This package re-exports the names callers use.
 """
 
+from matcher.models.tables import MRR, REQ, RUN
 from matcher.services.runs.claims import Claim, claim, heartbeat, worker_id
 from matcher.services.runs.dispatch import Dispatch, chunked, dispatching, rematch_pending
 from matcher.services.runs.execution import ChunkReport, inline_dispatch, run_chunk, run_inline
@@ -47,7 +48,6 @@ from matcher.services.runs.progress import (
     run_outcomes,
 )
 from matcher.services.runs.recovery import recover_stalled_runs
-from matcher.services.runs.rows import MRR, REQ, RUN
 
 __all__ = [
     "MRR",

@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from matcher.models import RunStatus, utcnow
-from matcher.services.runs.rows import MRR, RUN, UNFINISHED, aware
+from matcher.models.tables import MRR, RUN
+from matcher.services.runs.rows import UNFINISHED, aware
 from matcher.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
 from matcher.dispatch import REMATCH_CHUNK, Sender, dispatcher, enqueue, enqueued
-from matcher.services.runs.rows import RUN
+from matcher.models.tables import RUN
 
 log = logging.getLogger(__name__)
 

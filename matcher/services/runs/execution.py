@@ -22,6 +22,7 @@ from matcher.clock import today
 from matcher.dispatch import REMATCH_CHUNK, Sender
 from matcher.errors import NotFound
 from matcher.models import RunStatus, utcnow
+from matcher.models.tables import MRR
 from matcher.services.matching import (
     LoadedRequirement,
     Pool,
@@ -44,7 +45,6 @@ from matcher.services.runs.claims import (
 )
 from matcher.services.runs.dispatch import chunked
 from matcher.services.runs.progress import RunProgress, get_progress, outstanding, refresh_run
-from matcher.services.runs.rows import MRR
 from matcher.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

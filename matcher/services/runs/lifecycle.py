@@ -13,10 +13,11 @@ from sqlmodel import Session
 
 from matcher.errors import NotFound
 from matcher.models import MatchRun, RunStatus, utcnow
+from matcher.models.tables import MRR, REQ, RUN
 from matcher.schemas import RequirementStatus, Track
 from matcher.services.runs.dispatch import Dispatch, chunked, send_chunks
 from matcher.services.runs.progress import refresh_run
-from matcher.services.runs.rows import MRR, REQ, RUN, UNFINISHED
+from matcher.services.runs.rows import UNFINISHED
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 

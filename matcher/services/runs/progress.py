@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from matcher.errors import NotFound
 from matcher.models import RunStatus, utcnow
-from matcher.services.runs.rows import MRR, REQ, RUN, UNFINISHED, aware
+from matcher.models.tables import MRR, REQ, RUN
+from matcher.services.runs.rows import UNFINISHED, aware
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from matcher.models import RunStatus, utcnow
+from matcher.models.tables import MRR, RUN
 from matcher.services.runs.claims import claimer_gone, worker_id
 from matcher.services.runs.dispatch import Dispatch, chunked, send_chunks
 from matcher.services.runs.progress import refresh_run
-from matcher.services.runs.rows import MRR, RUN, UNFINISHED, aware
+from matcher.services.runs.rows import UNFINISHED, aware
 from matcher.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from matcher.models import MatchRun, MatchRunRequirement, Requirement, RunStatus
+from matcher.models import RunStatus
 
-RUN = MatchRun.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
 UNFINISHED = (RunStatus.queued.value, RunStatus.running.value)
 FINISHED = (RunStatus.succeeded.value, RunStatus.failed.value)
 

@@ -25,15 +25,13 @@ from sqlmodel import Session
 from matcher.core import prefilter
 from matcher.core.timezones import overlap_hours
 from matcher.dispatch import savepoint
-from matcher.models import Candidate, MatchRun, Requirement, ShortlistEntry, utcnow
+from matcher.models import MatchRun, utcnow
+from matcher.models.tables import CAND, ENTRY, REQ
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
 from matcher.services.runs import Dispatch, open_requirement_ids, start_run
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 
-CAND = Candidate.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
 #: Above this many changed candidates every open requirement is re-matched, without
 #: pre-filtering pair by pair: a bulk import touches nearly all of them anyway.
 BULK_CANDIDATES = 500

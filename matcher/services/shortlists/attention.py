@@ -21,18 +21,12 @@ from matcher.models import (
     EntryState,
     Role,
 )
+from matcher.models.tables import ENTRY, MRR, PERSONAL, REQ
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.cursors import UtcDateTime
 from matcher.services.requirements.service import owned_requirement
-from matcher.services.shortlists.timeline import (
-    ENTRY,
-    MRR,
-    PERSONAL,
-    REQ,
-    STATUS_COLUMNS,
-    current_reason,
-)
+from matcher.services.shortlists.timeline import STATUS_COLUMNS, current_reason
 
 #: A newcomer at this rank or better, in a requirement's latest run, is worth a recruiter's look.
 STRONG_RANK = 5

@@ -25,14 +25,13 @@ from matcher.core.components import relation_credits, years_factor
 from matcher.core.pipeline import Stage
 from matcher.core.timezones import overlap_hours
 from matcher.errors import ValidationFailed
-from matcher.models import CandidateSkill, RequirementSkill, SkillKind
+from matcher.models import SkillKind
+from matcher.models.tables import CSKILL, RSKILL
 from matcher.services.accounts.service import Principal
 from matcher.services.requirements.service import RequirementView
 from matcher.services.shortlists.service import StaffEntryView, StateFilter, get_shortlist_all
 from matcher.skills import Taxonomy, load_taxonomy
 
-CSKILL = CandidateSkill.__table__  # type: ignore[attr-defined]
-RSKILL = RequirementSkill.__table__  # type: ignore[attr-defined]
 MAX_COMPARED = 4
 
 

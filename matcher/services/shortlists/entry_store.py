@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from matcher.models import PipelineEvent, ShortlistEntry
+from matcher.models.tables import ENTRY, EVENT
 from matcher.services.weight_profiles.store import dialect_insert
 from matcher.storage import copy
 
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
 #: The columns a re-match rewrites on an existing entry (its pipeline columns stay).
 RUN_COLUMNS = ("rank", "score", "components", "reasons", "state", "match_run_id", "weight_profile_id")
 _KEY = ["requirement_id", "candidate_id"]

@@ -233,11 +233,8 @@ def change_entry(
     if change.note is not None:
         _add_event(session, entry, principal.actor, EventKind.note, now, text=change.note)
     entry.staff_seen_at = now
-    entry.updated_at = now
-    session.add(entry)
-    session.flush()
     details = {"candidate_id": str(candidate_id), "stage": change.stage, "note": change.note is not None}
-    record(session, principal.actor, "pipeline.change", "requirement", str(req.id), details)
+    _save(session, principal, entry, now, "pipeline.change", details)
     return timeline(session, principal, req.id, candidate_id)
 
 
@@ -264,17 +261,7 @@ def present(
     entry.client_note = presentation.note_for_client
     entry.decline_reason, entry.decline_comment, entry.client_answered_at = None, "", None
     entry.staff_seen_at = now
-    entry.updated_at = now
-    session.add(entry)
-    session.flush()
-    record(
-        session,
-        principal.actor,
-        "pipeline.present",
-        "requirement",
-        str(req.id),
-        {"candidate_id": str(candidate_id)},
-    )
+    _save(session, principal, entry, now, "pipeline.present", {"candidate_id": str(candidate_id)})
     return timeline(session, principal, req.id, candidate_id)
 
 
@@ -311,15 +298,20 @@ def answer(
         entry.client_answered_at = now
     else:
         entry.staff_seen_at = now
+    _save(session, principal, entry, now, "pipeline.answer", {"handle": handle, "stage": move.after.value})
+    return entry
+
+
+def _save(
+    session: Session,
+    principal: Principal,
+    entry: ShortlistEntry,
+    now: dt.datetime,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Write a moved entry and audit the move on its requirement."""
     entry.updated_at = now
     session.add(entry)
     session.flush()
-    record(
-        session,
-        principal.actor,
-        "pipeline.answer",
-        "requirement",
-        str(req.id),
-        {"handle": handle, "stage": move.after.value},
-    )
-    return entry
+    record(session, principal.actor, action, "requirement", str(entry.requirement_id), details)

@@ -28,7 +28,8 @@ from matcher.core.pipeline import Stage
 from matcher.core.results import ComponentScore, SkillMatch
 from matcher.core.types import CandidateProfile, CandidateSkill
 from matcher.errors import Conflict, NotFound
-from matcher.models import Client, EntryState, Role, ShortlistEntry, WeightProfileRecord, utcnow
+from matcher.models import EntryState, Role, ShortlistEntry, utcnow
+from matcher.models.tables import CLIENT, ENTRY, PROFILE
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
@@ -40,9 +41,6 @@ from matcher.services.weight_profiles import store as profile_store
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
 
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-PROFILE = WeightProfileRecord.__table__  # type: ignore[attr-defined]
 OPEN = RequirementStatus.open.value
 #: Requirements listed when the caller does not say how many.
 DEFAULT_TOP = 20
@@ -283,30 +281,12 @@ def add_to_shortlist(
         raise Conflict(f"requirement {requirement_id} is {status}, not open")
     candidate = load_candidate_profile(session, candidate_id)
     lock_requirement(session, requirement_id)
-    now = utcnow()
-    entry = session.execute(
-        select(ShortlistEntry).where(
-            ShortlistEntry.requirement_id == requirement_id,  # type: ignore[arg-type]
-            ShortlistEntry.candidate_id == candidate_id,  # type: ignore[arg-type]
-        )
-    ).scalar_one_or_none()
+    entry = _entry(session, requirement_id, candidate_id)
     created = entry is None
     if entry is None:
-        loaded = load_requirements(session, [requirement_id])[requirement_id]
-        profile_id = profile_store.effective_profile_ids(session, [requirement_id])[requirement_id]
-        profile = load_weight_profile(session, profile_id)
-        relations = relations_for(loaded.profile, load_taxonomy().related_to)
-        result = Scorer(loaded.profile, profile, relations, on or today(get_settings())).score(candidate)
-        if not result.eligible:
-            raise Conflict(f"candidate is not eligible for this requirement: {'; '.join(result.exclusions)}")
-        update = ranked_entry(result, candidate_id, EntryState.dropped)
-        apply_plan(session, requirement_id, [update], run_id=None, weight_profile_id=profile_id, now=now)
-        entry = session.execute(
-            select(ShortlistEntry).where(
-                ShortlistEntry.requirement_id == requirement_id,  # type: ignore[arg-type]
-                ShortlistEntry.candidate_id == candidate_id,  # type: ignore[arg-type]
-            )
-        ).scalar_one()
+        _write_scored_entry(session, requirement_id, candidate_id, candidate, on)
+        entry = _entry(session, requirement_id, candidate_id)
+        assert entry is not None, "the entry was just written"
     if entry.stage == Stage.new:
         pipeline.change_entry(
             session, principal, requirement_id, candidate_id, pipeline.StageChange(stage=Stage.shortlisted)
@@ -328,3 +308,32 @@ def add_to_shortlist(
         score=entry.score,
         stage=Stage(entry.stage),
     )
+
+
+def _entry(session: Session, requirement_id: uuid.UUID, candidate_id: uuid.UUID) -> ShortlistEntry | None:
+    return session.execute(
+        select(ShortlistEntry).where(
+            ShortlistEntry.requirement_id == requirement_id,  # type: ignore[arg-type]
+            ShortlistEntry.candidate_id == candidate_id,  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+
+
+def _write_scored_entry(
+    session: Session,
+    requirement_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    candidate: CandidateProfile,
+    on: dt.date | None,
+) -> None:
+    """Score the candidate with the requirement's effective profile and write it as ``dropped``;
+    an ineligible candidate is refused with the reasons."""
+    loaded = load_requirements(session, [requirement_id])[requirement_id]
+    profile_id = profile_store.effective_profile_ids(session, [requirement_id])[requirement_id]
+    profile = load_weight_profile(session, profile_id)
+    relations = relations_for(loaded.profile, load_taxonomy().related_to)
+    result = Scorer(loaded.profile, profile, relations, on or today(get_settings())).score(candidate)
+    if not result.eligible:
+        raise Conflict(f"candidate is not eligible for this requirement: {'; '.join(result.exclusions)}")
+    update = ranked_entry(result, candidate_id, EntryState.dropped)
+    apply_plan(session, requirement_id, [update], run_id=None, weight_profile_id=profile_id, now=utcnow())

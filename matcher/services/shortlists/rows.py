@@ -17,21 +17,14 @@ from sqlmodel import Session
 
 from matcher.core.pipeline import CLIENT_STAGES, Stage
 from matcher.models import (
-    Candidate,
-    CandidatePersonal,
-    CandidateSkill,
     EntryState,
-    Requirement,
-    ShortlistEntry,
 )
+from matcher.models.tables import CAND, ENTRY, PERSONAL
+from matcher.models.tables import CSKILL as SKILL
+from matcher.models.tables import REQ as REQUIREMENT
 from matcher.services.cursors import check_limit, decode_cursor, encode_cursor, invalid_cursor
 from matcher.services.shortlists.views import StateFilter
 
-CAND = Candidate.__table__  # type: ignore[attr-defined]
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-SKILL = CandidateSkill.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
-REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
 #: Exactly the columns a client card is built from.
 CARD_COLUMNS = (
     CAND.c.id,

@@ -18,27 +18,14 @@ from matcher.core.pipeline import (
 )
 from matcher.errors import NotFound
 from matcher.models import (
-    CandidatePersonal,
-    Client,
     EntryState,
     EventKind,
-    MatchRunRequirement,
-    PipelineEvent,
-    Requirement,
     Role,
-    ShortlistEntry,
 )
+from matcher.models.tables import CLIENT, ENTRY, EVENT, REQ
 from matcher.services.accounts.service import Principal
 from matcher.services.cursors import UtcDateTime
 from matcher.services.requirements.service import owned_requirement
-
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQ = Requirement.__table__  # type: ignore[attr-defined]
-CLIENT = Client.__table__  # type: ignore[attr-defined]
-PERSONAL = CandidatePersonal.__table__  # type: ignore[attr-defined]
-MRR = MatchRunRequirement.__table__  # type: ignore[attr-defined]
-
 
 # --- views ------------------------------------------------------------------------------------
 

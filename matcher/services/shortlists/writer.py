@@ -38,17 +38,13 @@ from matcher.errors import NotFound, ValidationFailed
 from matcher.models import (
     EntryState,
     EventKind,
-    PipelineEvent,
-    Requirement,
-    ShortlistEntry,
     new_handle,
     utcnow,
 )
+from matcher.models.tables import ENTRY, EVENT
+from matcher.models.tables import REQ as REQUIREMENT
 from matcher.services.shortlists import entry_store
-
-ENTRY = ShortlistEntry.__table__  # type: ignore[attr-defined]
-EVENT = PipelineEvent.__table__  # type: ignore[attr-defined]
-REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
+from matcher.services.shortlists.changes import RankChange, ShortlistChange
 
 
 @dataclass(frozen=True)
@@ -86,49 +82,6 @@ class Existing:
     def worked_on(self) -> bool:
         """A recruiter has moved the candidate on or written a note."""
         return self.stage is not Stage.new or self.has_notes
-
-
-@dataclass(frozen=True)
-class RankChange:
-    """One candidate whose place in the top N a run changed; ``None`` is "not in the top N"."""
-
-    candidate_id: uuid.UUID
-    before: int | None
-    after: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"candidate_id": str(self.candidate_id), "before": self.before, "after": self.after}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RankChange:
-        return cls(uuid.UUID(data["candidate_id"]), data["before"], data["after"])
-
-
-@dataclass(frozen=True)
-class ShortlistChange:
-    """What one run changed in one shortlist: who entered, left or moved, from which rank to which."""
-
-    changes: tuple[RankChange, ...] = ()
-    written: int = 0
-    """Rows inserted or updated."""
-
-    @property
-    def entered(self) -> int:
-        """Candidates now in the top N who were not before (new, or back from dropped/ineligible)."""
-        return sum(1 for c in self.changes if c.before is None)
-
-    @property
-    def left(self) -> int:
-        """Candidates who were in the top N and are not any more."""
-        return sum(1 for c in self.changes if c.after is None)
-
-    @property
-    def moved(self) -> int:
-        """Candidates in the top N before and after, at another rank."""
-        return sum(1 for c in self.changes if c.before is not None and c.after is not None)
-
-    def to_json(self) -> list[dict[str, Any]]:
-        return [c.to_json() for c in self.changes]
 
 
 @dataclass(frozen=True)

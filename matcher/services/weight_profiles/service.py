@@ -188,6 +188,22 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
     before, after = top(current), top(draft)
     was = {e.candidate_id: e for e in before}
     now = {e.candidate_id: e for e in after}
+    return Preview(
+        requirement_id=loaded.id,
+        current_profile=current.label,
+        draft_profile=f"{draft.name} (draft)",
+        before=before,
+        after=after,
+        changes=_rank_changes(was, now),
+        entered=len(now.keys() - was.keys()),
+        left=len(was.keys() - now.keys()),
+    )
+
+
+def _rank_changes(
+    was: dict[uuid.UUID, PreviewEntry], now: dict[uuid.UUID, PreviewEntry]
+) -> list[PreviewChange]:
+    """The candidates whose rank differs between two top Ns (entering and leaving included)."""
     changes = []
     for cid in dict.fromkeys([*now, *was]):
         b, a = was.get(cid), now.get(cid)
@@ -203,13 +219,4 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
                 score_after=a.score if a else None,
             )
         )
-    return Preview(
-        requirement_id=loaded.id,
-        current_profile=current.label,
-        draft_profile=f"{draft.name} (draft)",
-        before=before,
-        after=after,
-        changes=changes,
-        entered=len(now.keys() - was.keys()),
-        left=len(was.keys() - now.keys()),
-    )
+    return changes

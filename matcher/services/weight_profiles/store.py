@@ -21,11 +21,10 @@ from sqlmodel import Session
 from matcher.core.profiles import WeightProfile, default_profiles, parse_profile
 from matcher.core.types import Component
 from matcher.errors import Conflict, NotFound, ValidationFailed
-from matcher.models import Requirement, WeightProfileRecord, utcnow
+from matcher.models import WeightProfileRecord, utcnow
+from matcher.models.tables import PROFILE
+from matcher.models.tables import REQ as REQUIREMENT
 from matcher.schemas import Dimension, RequirementStatus, Track
-
-PROFILE = WeightProfileRecord.__table__  # type: ignore[attr-defined]
-REQUIREMENT = Requirement.__table__  # type: ignore[attr-defined]
 
 
 def dialect_insert(session: Session, table: Any) -> Any:

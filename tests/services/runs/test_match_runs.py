@@ -22,7 +22,7 @@ from matcher.roles import Role
 from matcher.services import runs, ui_views
 from matcher.services.accounts.service import Principal
 from matcher.services.candidate_pool import Pool
-from matcher.services.shortlists.writer import RankChange
+from matcher.services.shortlists.changes import RankChange
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
 from tests.helpers import missing_id

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from matcher.core.pipeline import Stage
 from matcher.errors import ValidationFailed
 from matcher.models import EntryState, EventKind, PipelineEvent, ShortlistEntry
+from matcher.services.shortlists.changes import RankChange
 from matcher.services.shortlists.writer import (
     Existing,
-    RankChange,
     RankedEntry,
     load_entries,
     plan_shortlist,
