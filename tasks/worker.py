@@ -1,11 +1,12 @@
-"""What a worker process sets up: warm candidate pools, one database engine per process, and a
-recovery sweep.
+"""What a worker process sets up: its runtime (``matcher.bootstrap``) with one database engine per
+process, warm candidate pools, and a recovery sweep.
 
-Before forking its pool processes (``worker_init``), the main process loads every track's
-candidate pool and the ranker's index of it, then closes its connections: the pool processes
-inherit them instead of each building its own (they rebuild only when candidates change).
-Pool processes are forked from the worker's main process, so each creates its own engine on
-``worker_process_init`` (a connection must never be shared across a fork). The main process
+Before forking its pool processes (``worker_init``), the main process builds its runtime, loads
+every track's candidate pool and the ranker's index of it, then closes its connections: the pool
+processes inherit the pools instead of each building its own (they rebuild only when candidates
+change). Pool processes are forked from the worker's main process, so each builds its own runtime,
+with an engine of its own, on ``worker_process_init`` (a connection must never be shared across a
+fork). The main process
 runs ``recover_stalled_runs`` every ``recovery_interval`` seconds from the moment the worker is
 ready: work lost with a killed worker, or never enqueued because the broker was down, is
 dispatched again by whichever worker sweeps first.
@@ -31,6 +32,7 @@ from celery.signals import (
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from matcher.bootstrap import Runtime, bootstrap
 from matcher.db import make_engine, session_scope
 from matcher.observability import logs, metrics
 from matcher.services.matching import warm
@@ -41,17 +43,31 @@ from tasks.dispatch import celery_sender, register
 
 log = logging.getLogger(__name__)
 
-_engine: Engine | None = None
-_engine_lock = threading.Lock()
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def _build_runtime() -> Runtime:
+    """A runtime whose engine is this process's own (never one inherited across a fork, hence
+    ``make_engine`` rather than the cached ``get_engine``), sending tasks through Celery."""
+    settings = get_settings()
+    runtime = bootstrap(settings, engine=make_engine(settings.database_url))
+    register(runtime.dispatcher)
+    return runtime
+
+
+def worker_runtime() -> Runtime:
+    """This process's runtime (built on first use when there is no pool, e.g. ``--pool solo``)."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = _build_runtime()
+        return _runtime
 
 
 def worker_engine() -> Engine:
-    """This process's engine (created on first use when there is no pool, e.g. ``--pool solo``)."""
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = make_engine(get_settings().database_url)
-        return _engine
+    """This process's engine: its runtime's."""
+    return worker_runtime().engine
 
 
 @after_setup_logger.connect
@@ -61,15 +77,15 @@ def _structured_logs(**_: Any) -> None:
 
 @worker_init.connect
 def _warm_pools(**_: Any) -> None:
-    register()
-    settings = get_settings()
+    global _runtime
+    runtime = _runtime = _build_runtime()
+    settings, engine = runtime.settings, runtime.engine
     if settings.worker_metrics_port is not None:
         metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
-    engine = make_engine(settings.database_url)
     started = time.perf_counter()
     try:
         with Session(engine) as session:
-            size = warm(session)
+            size = warm(session, runtime.pool_cache)
         took = time.perf_counter() - started
         metrics.COLD_START_SECONDS.set(took)
         log.info(
@@ -86,10 +102,11 @@ def _warm_pools(**_: Any) -> None:
 
 @worker_process_init.connect
 def _init_process(**_: Any) -> None:
-    global _engine
+    global _runtime
     _forget_broker_engines()
-    register()
-    _engine = make_engine(get_settings().database_url)
+    if _runtime is not None:  # the parent's: leave its connections to it
+        _runtime.engine.dispose(close=False)
+    _runtime = _build_runtime()
 
 
 @worker_process_shutdown.connect

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+import typer
 from sqlalchemy import create_engine
 
 from api.app import create_app
-from matcher.bootstrap import bootstrap
+from matcher.bootstrap import Runtime, bootstrap
 from matcher.dispatch import dispatcher
 from matcher.services.matching import default_ranker
 from matcher.services.pool_cache import process_pool_cache
 from matcher.settings import Settings
+from tests.helpers import run_cli
 
 
 def test_bootstrap_builds_from_the_given_settings_and_keeps_a_given_engine() -> None:
@@ -30,3 +33,30 @@ def test_the_api_serves_with_the_runtime_it_was_built_with() -> None:
     app = create_app(settings, engine)
     assert app.state.runtime.engine is engine is app.state.engine
     assert app.state.runtime.settings is settings is app.state.settings
+
+
+def test_the_cli_builds_one_runtime_and_hands_it_to_its_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.cli
+    from matcher.cli.app import app
+
+    built: list[Runtime] = []
+    seen: list[object] = []
+
+    def recording_bootstrap() -> Runtime:
+        built.append(bootstrap(Settings(database_url="sqlite://"), engine=create_engine("sqlite://")))
+        return built[-1]
+
+    @app.command("probe-runtime", hidden=True)
+    def probe_runtime(ctx: typer.Context) -> None:
+        seen.append(ctx.obj)
+
+    monkeypatch.setattr(matcher.cli, "bootstrap", recording_bootstrap)
+    try:
+        code, _, _ = run_cli(capsys, "probe-runtime")
+    finally:
+        app.registered_commands.pop()
+    assert code == 0
+    assert len(built) == 1 and seen == built
+    assert type(dispatcher.sender).__name__ == "_CelerySenderOnDemand"

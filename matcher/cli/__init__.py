@@ -13,9 +13,9 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
+from matcher.bootstrap import bootstrap
 from matcher.cli import commands  # noqa: F401  (imports register the command groups)
 from matcher.cli.app import app, day_option, fail, read_text
-from matcher.dispatch import dispatcher
 from matcher.errors import TalentmatchError
 
 __all__ = ["app", "day_option", "fail", "main", "read_text"]
@@ -39,10 +39,13 @@ class _CelerySenderOnDemand:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    # The CLI's writes (imports, seeding, edits) enqueue their re-matches like the API's do.
-    dispatcher.register(_CelerySenderOnDemand())
+    """Run one command with the process's runtime (``matcher.bootstrap``), which commands reach as
+    click's context object."""
     try:
-        return app(args=argv, standalone_mode=True)
+        runtime = bootstrap()
+        # The CLI's writes (imports, seeding, edits) enqueue their re-matches like the API's do.
+        runtime.dispatcher.register(_CelerySenderOnDemand())
+        return app(args=argv, standalone_mode=True, obj=runtime)
     except TalentmatchError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         for err in exc.errors:

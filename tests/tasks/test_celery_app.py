@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 import tasks.worker
+from matcher.bootstrap import bootstrap
 from matcher.db import session_scope
 from matcher.errors import ValidationFailed
 from matcher.models import RunStatus
@@ -72,7 +73,7 @@ def test_the_chunk_task_is_idempotent_and_bounded() -> None:
 @pytest.fixture
 def eager(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Celery runs tasks in this process, on the test database."""
-    monkeypatch.setattr(tasks.worker, "_engine", engine)
+    monkeypatch.setattr(tasks.worker, "_runtime", bootstrap(engine=engine))
     app.conf.task_always_eager = True
     try:
         yield
