@@ -96,8 +96,9 @@ def build_index_from_jsonl(path: str | PathLike[str], **options: Any) -> Candida
 
 
 def _stream(conn: Connection, statement: Any) -> Iterator[Any]:
-    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
-    yield from result
+    # Options of this statement only: ``conn.execution_options`` would set them on the connection
+    # itself, and a session's later writes would then go through server-side cursors.
+    yield from conn.execute(statement, execution_options={"stream_results": True, "yield_per": BATCH})
 
 
 def profiles_from_db(

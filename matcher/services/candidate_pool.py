@@ -1,15 +1,15 @@
 """The candidate pool: every candidate a requirement can be ranked against, as core profiles.
 
-Loaded set-based (two selects of plain columns through ``matcher.candidate_rows``, no ORM
-object per row), once per process, and reused while the candidate table is unchanged
-(``PoolCache``, checked once per chunk of requirements). ``Pool.plausible`` is the vectorised
+Loaded set-based (by ``matcher.index.loading.profiles_from_db``, the one loader of candidate
+rows into profiles: two streamed selects of plain columns, no ORM object per row), once per
+process, and reused while the candidate table is unchanged (``PoolCache``, checked once per
+chunk of requirements). ``Pool.plausible`` is the vectorised
 form of the core's pre-filter (``matcher.core.prefilter``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,14 +18,11 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from matcher.candidate_rows import CAND, CSKILL, PROFILE_COLUMNS, SKILL_COLUMNS, SKILL_ORDER, ProfileBuilder
+from matcher.candidate_rows import CAND
 from matcher.core import prefilter
 from matcher.core.timezones import overlap_hours
-from matcher.core.types import (
-    CandidateProfile,
-    CandidateSkill,
-    RequirementProfile,
-)
+from matcher.core.types import CandidateProfile, RequirementProfile
+from matcher.index.loading import profiles_from_db
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.skills import Taxonomy, load_taxonomy
 
@@ -104,32 +101,28 @@ def pool_fingerprint(session: Session) -> tuple[Any, ...]:
 
 
 def load_pool(session: Session, taxonomy: Taxonomy | None = None) -> Pool:
-    """Build the pool from the database: two selects, no ORM objects."""
+    """Build the pool from the database, in the session's transaction: the candidates' rows
+    turned into profiles by the one loader (``matcher.index.loading.profiles_from_db``), no ORM
+    objects, ordered by external id."""
     fingerprint = pool_fingerprint(session)
-    build = ProfileBuilder(taxonomy or load_taxonomy())
-    skills: dict[uuid.UUID, list[CandidateSkill]] = defaultdict(list)
-    skill_rows = session.execute(
-        select(*SKILL_COLUMNS)
-        .join(CAND, CAND.c.id == CSKILL.c.candidate_id)
-        .where(pool_filter())
-        .order_by(*SKILL_ORDER)
-    ).all()
-    for s in skill_rows:
-        skills[s.candidate_id].append(build.skill(s))
-    rows = session.execute(select(*PROFILE_COLUMNS).where(pool_filter()).order_by(CAND.c.external_id)).all()
+    loaded = sorted(
+        profiles_from_db(session.connection(), taxonomy or load_taxonomy(), pool_filter()),
+        key=lambda loaded: loaded[1].external_id,
+    )
+    candidates = tuple(profile for _, profile in loaded)
     zones: dict[str, int] = {}
-    candidates = []
-    for r in rows:
-        zones.setdefault(r.timezone, len(zones))
-        candidates.append(build.profile(r, tuple(skills.get(r.id, ()))))
+    for c in candidates:
+        zones.setdefault(c.timezone, len(zones))
     return Pool(
         fingerprint=fingerprint,
-        candidates=tuple(candidates),
-        ids=tuple(r.id for r in rows),
-        rate_usd=np.array([r.hourly_rate / CURRENCY_PER_USD[r.currency] for r in rows], dtype=np.float64),
-        hours=np.array([r.hours_per_week for r in rows], dtype=np.int64),
-        available=np.array([r.available_from.toordinal() for r in rows], dtype=np.int64),
-        zone_codes=np.array([zones[r.timezone] for r in rows], dtype=np.int64),
+        candidates=candidates,
+        ids=tuple(cid for cid, _ in loaded),
+        rate_usd=np.array(
+            [c.hourly_rate / CURRENCY_PER_USD[c.currency] for c in candidates], dtype=np.float64
+        ),
+        hours=np.array([c.hours_per_week for c in candidates], dtype=np.int64),
+        available=np.array([c.available_from.toordinal() for c in candidates], dtype=np.int64),
+        zone_codes=np.array([zones[c.timezone] for c in candidates], dtype=np.int64),
         zones=tuple(zones),
     )
 
