@@ -35,14 +35,14 @@ def test_the_api_serves_with_the_runtime_it_was_built_with() -> None:
     assert app.state.runtime.settings is settings is app.state.settings
 
 
-def test_the_cli_builds_one_runtime_and_hands_it_to_its_command(
+def test_the_cli_builds_one_runtime_when_its_command_asks_for_one(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import matcher.cli
     from matcher.cli.app import app
 
     built: list[Runtime] = []
-    seen: list[object] = []
+    seen: list[Runtime] = []
 
     def recording_bootstrap() -> Runtime:
         built.append(bootstrap(Settings(database_url="sqlite://"), engine=create_engine("sqlite://")))
@@ -50,13 +50,14 @@ def test_the_cli_builds_one_runtime_and_hands_it_to_its_command(
 
     @app.command("probe-runtime", hidden=True)
     def probe_runtime(ctx: typer.Context) -> None:
-        seen.append(ctx.obj)
+        seen.extend([ctx.obj(), ctx.obj()])
 
     monkeypatch.setattr(matcher.cli, "bootstrap", recording_bootstrap)
     try:
-        code, _, _ = run_cli(capsys, "probe-runtime")
+        assert run_cli(capsys, "version")[0] == 0
+        assert built == [], "a command that needs no runtime builds none"
+        assert run_cli(capsys, "probe-runtime")[0] == 0
     finally:
         app.registered_commands.pop()
-    assert code == 0
-    assert len(built) == 1 and seen == built
+    assert len(built) == 1 and seen == built * 2
     assert type(dispatcher.sender).__name__ == "_CelerySenderOnDemand"

@@ -13,9 +13,10 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
-from matcher.bootstrap import bootstrap
+from matcher.bootstrap import Runtime, bootstrap
 from matcher.cli import commands  # noqa: F401  (imports register the command groups)
 from matcher.cli.app import app, day_option, fail, read_text
+from matcher.dispatch import dispatcher
 from matcher.errors import TalentmatchError
 
 __all__ = ["app", "day_option", "fail", "main", "read_text"]
@@ -38,14 +39,27 @@ class _CelerySenderOnDemand:
         return bool(self._sender().reachable())
 
 
+class RuntimeOnDemand:
+    """The command's runtime (``matcher.bootstrap``), built the first time it is asked for
+    (``ctx.obj()``): commands that need neither settings nor a database (``--help``, ``version``,
+    ``skills``) read no settings and create no database directory."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    def __call__(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = bootstrap()
+        return self._runtime
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Run one command with the process's runtime (``matcher.bootstrap``), which commands reach as
-    click's context object."""
+    """Run one command; its runtime is built on demand and reached as click's context object."""
+    # The CLI's writes (imports, seeding, edits) enqueue their re-matches like the API's do
+    # (``dispatcher`` is the one every runtime hands on).
+    dispatcher.register(_CelerySenderOnDemand())
     try:
-        runtime = bootstrap()
-        # The CLI's writes (imports, seeding, edits) enqueue their re-matches like the API's do.
-        runtime.dispatcher.register(_CelerySenderOnDemand())
-        return app(args=argv, standalone_mode=True, obj=runtime)
+        return app(args=argv, standalone_mode=True, obj=RuntimeOnDemand())
     except TalentmatchError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         for err in exc.errors:
