@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -46,6 +46,7 @@ from matcher.index.snapshot import (
     IdMap,
     Snapshot,
     SnapshotInvalid,
+    WindowDigest,
     current_version,
     read_snapshot,
     stamp_us,
@@ -59,6 +60,8 @@ from matcher.skills import Taxonomy, load_taxonomy
 log = logging.getLogger(__name__)
 
 LOCK = ".lock"
+#: How far before the watermark a late commit may be stamped (``index_snapshot_margin_seconds``).
+DEFAULT_MARGIN = dt.timedelta(minutes=5)
 #: A snapshot-backed index merges its segments only when extra rows pass this share of the pool:
 #: merging copies the shared arrays into the process, so the background rewrite comes first.
 COMPACT_FRACTION = 0.5
@@ -92,15 +95,32 @@ def _database_state(conn: Connection) -> tuple[dt.datetime | None, int]:
     return watermark, int(created)
 
 
-def build_snapshot(engine: Engine, root: Path, *, taxonomy: Taxonomy | None = None) -> Path:
+def window_digest(conn: Connection, start: dt.datetime, end: dt.datetime) -> WindowDigest | None:
+    """The digest of the candidate rows stamped from ``start`` to ``end`` (PostgreSQL, one
+    aggregate over the ``updated_at`` index); None on SQLite, whose stamps are text."""
+    if conn.dialect.name != "postgresql":
+        return None
+    stamp = cast(func.extract("epoch", CAND.c.updated_at) * 1_000_000, BigInteger)
+    rows, total = conn.execute(
+        select(func.count(), func.coalesce(func.sum(stamp), 0)).where(
+            CAND.c.updated_at >= start, CAND.c.updated_at <= end
+        )
+    ).one()
+    return WindowDigest(start=start, rows=int(rows), stamp_sum=int(total))
+
+
+def build_snapshot(
+    engine: Engine, root: Path, *, taxonomy: Taxonomy | None = None, margin: dt.timedelta = DEFAULT_MARGIN
+) -> Path:
     """Build the index of every candidate not erased in one consistent read, and write it as
-    the live snapshot under ``root``."""
+    the live snapshot under ``root``, with the digest of the ``margin`` before its watermark."""
     tax = taxonomy or load_taxonomy()
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             watermark, created = _database_state(conn)
+            window = None if watermark is None else window_digest(conn, watermark - margin, watermark)
             index = CandidateIndex(compact_fraction=COMPACT_FRACTION)
             builder = index.builder()
             rows: list[tuple[uuid.UUID, str, dt.datetime]] = []
@@ -120,6 +140,7 @@ def build_snapshot(engine: Engine, root: Path, *, taxonomy: Taxonomy | None = No
         watermark=watermark,
         created_by_watermark=created,
         now=dt.datetime.now(dt.UTC),
+        window=window,
     )
 
 
@@ -141,7 +162,9 @@ def check_against(snapshot: Snapshot, conn: Connection) -> None:
         )
 
 
-def open_snapshot(engine: Engine, root: Path, *, verify: bool = True) -> tuple[Snapshot, bool]:
+def open_snapshot(
+    engine: Engine, root: Path, *, verify: bool = True, margin: dt.timedelta = DEFAULT_MARGIN
+) -> tuple[Snapshot, bool]:
     """The live snapshot, checked against the database; built (once per host, under the lock)
     when there is none or it cannot be trusted. Also returns whether this call built it."""
     try:
@@ -160,7 +183,7 @@ def open_snapshot(engine: Engine, root: Path, *, verify: bool = True) -> tuple[S
                 log.warning(
                     "index snapshot in %s not used (%s): rebuilding it from the database", root, first
                 )
-                build_snapshot(engine, root)
+                build_snapshot(engine, root, margin=margin)
         return read_snapshot(root, verify=False, compact_fraction=COMPACT_FRACTION), True
 
 
@@ -230,11 +253,24 @@ class SnapshotSource:
         cid = self.snapshot.ids.uuid_of(external_id)
         return None if cid is None or cid in self.changed else cid
 
+    def _window_unchanged(self, conn: Connection, since: dt.datetime) -> bool:
+        """Whether the rows stamped from ``since`` to the watermark are as the snapshot saw them
+        (its digest covers that window and the database's matches it): then only the rows
+        stamped after the watermark need reading, not every row of the margin."""
+        recorded = self.snapshot.manifest.window
+        if recorded is None or self.watermark is None or recorded.start > since:
+            return False
+        return window_digest(conn, recorded.start, self.watermark) == recorded
+
     def apply_changes(self, conn: Connection, taxonomy: Taxonomy, margin: dt.timedelta) -> int:
         """Apply the candidates written since the watermark (minus ``margin``); how many."""
         query = select(CAND.c.id, CAND.c.external_id, CAND.c.updated_at, CAND.c.erased_at)
         if self.watermark is not None:
-            query = query.where(CAND.c.updated_at >= self.watermark - margin)
+            since = self.watermark - margin
+            if self._window_unchanged(conn, since):
+                query = query.where(CAND.c.updated_at > self.watermark)
+            else:
+                query = query.where(CAND.c.updated_at >= since)
         rows = conn.execute(query).all()
         # What the snapshot holds of each row, looked up for all rows at once: -1 = absent.
         held = self.snapshot.ids.stamps_of(np.array([r.id.hex.encode() for r in rows], dtype="S32"))
@@ -309,7 +345,7 @@ class SnapshotPoolCache(PoolCache):
             assert isinstance(engine, Engine)
             start = time.perf_counter()
             if self._source is None or self._moved():
-                snapshot, built = open_snapshot(engine, self.root, verify=self.verify)
+                snapshot, built = open_snapshot(engine, self.root, verify=self.verify, margin=self.margin)
                 self._source = SnapshotSource(snapshot)
                 self.last = {"opened_ms": (time.perf_counter() - start) * 1000.0, "built": float(built)}
             source = self._source
@@ -334,7 +370,7 @@ class SnapshotPoolCache(PoolCache):
             try:
                 with host_lock(self.root):
                     if not self._moved():
-                        build_snapshot(engine, self.root)
+                        build_snapshot(engine, self.root, margin=self.margin)
             except Exception:
                 log.exception("background rewrite of the index snapshot failed; the delta stays applied")
 

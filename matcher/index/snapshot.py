@@ -75,6 +75,18 @@ class SegmentEntry(BaseModel):
     overflow: bool
 
 
+class WindowDigest(BaseModel):
+    """The candidate rows (erased or not) stamped from ``start`` up to the watermark, as the
+    database held them when the snapshot was written: how many, and the sum of their stamps.
+
+    A transaction that commits late with an older timestamp adds a row to the window or moves a
+    stamp in it, so an unchanged digest later means nothing in the window needs re-reading."""
+
+    start: dt.datetime
+    rows: int
+    stamp_sum: int
+
+
 class Manifest(BaseModel):
     format: int
     code: str
@@ -85,6 +97,8 @@ class Manifest(BaseModel):
     #: it was written: a database that disagrees later lost or rewrote history (restored from a
     #: backup, swapped, or a row committed late), so the snapshot is stale.
     created_by_watermark: int
+    #: None where the database cannot compute it (SQLite): the window is then re-read row by row.
+    window: WindowDigest | None = None
     candidates: int
     segments: list[SegmentEntry]
     tables: dict[str, Any]
@@ -242,6 +256,7 @@ def write_snapshot(
     watermark: dt.datetime | None,
     created_by_watermark: int,
     now: dt.datetime,
+    window: WindowDigest | None = None,
 ) -> Path:
     """Write ``index`` (compacted first) as a new version and make it the live one; older
     versions beyond ``KEEP_OLD`` are removed (processes mapping them keep their pages)."""
@@ -264,6 +279,7 @@ def write_snapshot(
         created_at=now,
         watermark=watermark,
         created_by_watermark=created_by_watermark,
+        window=window,
         candidates=len(index),
         segments=[
             SegmentEntry(rows=len(s), skill_columns=s.matrix.shape[1], overflow=s.overflow is not None)

@@ -4,16 +4,18 @@ written by another version (each rebuilt), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from matcher.candidate_rows import CAND as CANDIDATES
 from matcher.db import session_scope
 from matcher.index.shared import SnapshotPoolCache, open_snapshot
 from matcher.index.snapshot import CURRENT, MANIFEST, SnapshotInvalid, read_snapshot
@@ -119,6 +121,42 @@ def test_a_growing_delta_rewrites_the_snapshot_in_the_background(
     assert cache.source is not None and cache.source.changed == {}  # the rewrite holds the delta
     assert pool.get(pool.id_of(developers[0].external_id)).hours_per_week == 39  # type: ignore[union-attr]
     assert _rankings(engine, cache, small) == _rankings(engine, matching.PoolCache(), small)
+
+
+def test_a_change_committed_late_with_an_older_stamp_is_still_applied(
+    engine: Engine, small: Seeded, tmp_path: Path
+) -> None:
+    """A transaction that commits after the snapshot but is stamped before its watermark (inside
+    the margin) changes the window's digest, so the window is re-read and the change applied;
+    an untouched window is taken from the digest without reading its rows (PostgreSQL)."""
+    with Session(engine) as session:
+        SnapshotPoolCache(tmp_path).get(session)
+    fresh = SnapshotPoolCache(tmp_path)
+    with Session(engine) as session:
+        fresh.get(session)
+        source = fresh.source
+        assert source is not None and source.watermark is not None
+        window = source.snapshot.manifest.window
+        since = source.watermark - fresh.margin
+        postgres = engine.dialect.name == "postgresql"
+        assert (window is not None) is postgres
+        assert source._window_unchanged(session.connection(), since) is postgres
+    assert fresh.last["applied"] == 0
+    late = next(c for c in small.candidates if c.vetting.status is VettingStatus.passed)
+    with session_scope(engine) as session:
+        importing.import_candidates(session, [late.model_copy(update={"hourly_rate": 2.0})])
+        session.execute(
+            update(CANDIDATES)
+            .where(CANDIDATES.c.external_id == late.external_id)
+            .values(updated_at=source.watermark - dt.timedelta(seconds=30))
+        )
+    cache = SnapshotPoolCache(tmp_path)
+    with Session(engine) as session:
+        pool = cache.get(session)
+        assert cache.source is not None
+        assert not cache.source._window_unchanged(session.connection(), since)
+    assert cache.last["built"] == 0.0 and cache.last["applied"] == 1
+    assert pool.get(pool.id_of(late.external_id)).hourly_rate == 2.0  # type: ignore[union-attr]
 
 
 def _live(root: Path) -> Path:
