@@ -44,7 +44,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.rematch", description=__doc__.split("\n\n")[0])
     p.add_argument("--requirements", type=int, default=1000)
     p.add_argument("--candidates", type=int, default=100_000)
-    p.add_argument("--workers", type=int, default=2, help="Worker processes.")
+    p.add_argument(
+        "--workers",
+        default="2",
+        help="Worker processes; a comma list (2,4) runs the re-match once per count on the same "
+        "seeded database, one after the other, and prints the speed-up.",
+    )
     p.add_argument("--chunk-size", type=int, default=25)
     p.add_argument("--database-url", help="An existing PostgreSQL database (seeded unless --no-seed).")
     p.add_argument("--no-seed", action="store_true", help="Use the data already in --database-url.")
@@ -196,22 +201,44 @@ def wait_until_ready(log: Path, worker: subprocess.Popen[bytes], timeout: float 
     sys.exit("the worker did not get ready")
 
 
+def worker_counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        sys.exit(f"--workers: {text!r} is not a comma list of whole numbers")
+    if not counts or min(counts) < 1:
+        sys.exit("--workers: every count must be at least 1")
+    return counts
+
+
 def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    counts = worker_counts(args.workers)
+    report: dict[str, Any] = {
+        "requirements": args.requirements,
+        "candidates": args.candidates,
+        "first_match": args.first_match,
+    }
+    if not args.no_seed:
+        report.update(seed(url, args.candidates, args.requirements))
+    report["pool_load_s"] = pool_load_seconds(url)
+    report["runs"] = [run_with_workers(args, url, workers) for workers in counts]
+    if len(counts) > 1:
+        first = report["runs"][0]["wall_s"]
+        report["speed_up"] = {
+            f"{counts[0]}->{r['workers']}": round(first / r["wall_s"], 2) for r in report["runs"][1:]
+        }
+    return report
+
+
+def run_with_workers(args: argparse.Namespace, url: str, workers: int) -> dict[str, Any]:
+    """One re-match of every open requirement with ``workers`` worker processes."""
     from sqlalchemy import delete
 
     from matcher.db import make_engine, session_scope
     from matcher.models import ShortlistEntry
     from matcher.services import runs
 
-    report: dict[str, Any] = {
-        "requirements": args.requirements,
-        "candidates": args.candidates,
-        "workers": args.workers,
-        "first_match": args.first_match,
-    }
-    if not args.no_seed:
-        report.update(seed(url, args.candidates, args.requirements))
-    report["pool_load_s"] = pool_load_seconds(url)
+    report: dict[str, Any] = {"workers": workers}
     tmp = Path(tempfile.mkdtemp(prefix="tm-bench-"))
     env = {
         **os.environ,
@@ -221,7 +248,7 @@ def run_benchmark(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "TALENTMATCH_AUTO_REMATCH": "false",
     }
     worker = subprocess.Popen(
-        [*CLI, "worker", "--concurrency", str(args.workers), "--loglevel", "info"],
+        [*CLI, "worker", "--concurrency", str(workers), "--loglevel", "info"],
         env=env,
         cwd=tmp,
         stdout=(tmp / "worker.log").open("wb"),
@@ -286,6 +313,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     path = OUT / f"rematch-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
+    for r in report["runs"]:
+        print(
+            f"{r['workers']} worker processes: {r['wall_s']} s wall, "
+            f"{r['requirements_per_s']} requirements/s, ready after {r['worker_ready_s']} s"
+        )
+    if "speed_up" in report:
+        print(f"speed-up: {report['speed_up']}")
+    print(line(report["machine"]))
     print(f"written to {path}")
 
 
