@@ -10,13 +10,15 @@ worker) take the ``Runtime`` itself. A test swaps one part with ``dataclasses.re
 
 from __future__ import annotations
 
+import uuid
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from matcher.core.profiles import WeightProfile
 from matcher.core.rankers import Ranker
 from matcher.db import committing
 from matcher.dispatch import Dispatcher, bind
@@ -32,13 +34,15 @@ class NoRuntime(RuntimeError):
 
 @dataclass(frozen=True)
 class Runtime:
-    """The long-lived parts of one process."""
+    """The long-lived parts of one process. ``weight_profiles`` memoises weight profile rows as
+    core profiles (rows never change: a change is a new row)."""
 
     settings: Settings
     engine: Engine
     ranker: Ranker
     dispatcher: Dispatcher
     pool_cache: PoolCache
+    weight_profiles: dict[uuid.UUID, WeightProfile] = field(default_factory=dict)
 
     def session(self, *, expire_on_commit: bool = False) -> Session:
         """A session on this runtime's engine that carries the runtime and its dispatcher."""

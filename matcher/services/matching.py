@@ -112,17 +112,16 @@ def load_requirements(
     return out
 
 
-_PROFILES: dict[uuid.UUID, WeightProfile] = {}
-
-
 def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfile:
-    """The core profile of a row; rows never change, so each is read once per process."""
-    profile = _PROFILES.get(profile_id)
+    """The core profile of a row; rows never change, so each is read once per runtime (its
+    ``weight_profiles``)."""
+    memo = runtime_of(session).weight_profiles
+    profile = memo.get(profile_id)
     if profile is None:
         record = session.get(WeightProfileRecord, profile_id)
         if record is None:
             raise NotFound(f"weight profile {profile_id} not found")
-        profile = _PROFILES[profile_id] = profile_store.to_core(record)
+        profile = memo[profile_id] = profile_store.to_core(record)
     return profile
 
 
