@@ -15,8 +15,9 @@ PYTEST_ARGS ?= -n 2
 #: The tests whose outcome depends on the business date (seeding, re-matching, shortlists and the
 #: browser flows on seeded data, the generator, the demo), run again with "today" a year ahead and
 #: a year back. The UI's sign-in, session and form-field tests hold no business date: not repeated.
-DATE_TESTS := tests/tasks tests/services tests/ui/test_ui_browser.py tests/ui/test_ui_pipeline_browser.py \
-	tests/ui/test_ui_placements_browser.py tests/api/test_api_shortlist_read.py tests/fixtures_gen tests/test_demo.py
+DATE_TESTS := tests/tasks tests/services tests/index/test_index_snapshot.py tests/ui/test_ui_browser.py \
+	tests/ui/test_ui_pipeline_browser.py tests/ui/test_ui_placements_browser.py tests/api/test_api_shortlist_read.py \
+	tests/fixtures_gen tests/test_demo.py
 DATES := 2027-12-01 2025-12-01
 
 .PHONY: setup demo test lint typecheck pytest test-dates bench clean

@@ -1,5 +1,9 @@
 """FastAPI dependencies: the database session, the settings and the caller.
 
+The app's ``Runtime`` (``matcher.bootstrap``, kept in ``app.state.runtime``) opens each request's
+session, so the services it reaches get the runtime's settings, ranker, pool cache and
+dispatcher through it (``matcher.runtime``).
+
 The session commits when the route returns and before the response is sent (``SessionRoute``,
 in the route's own worker thread), so a client that reads right after a write sees it, and a
 failed commit is an error response rather than a lost write. The key lookup has a connection of
@@ -30,6 +34,7 @@ from sqlmodel import Session
 
 from matcher.errors import FieldError, Unauthenticated, ValidationFailed
 from matcher.models import Role
+from matcher.runtime import Runtime
 from matcher.services.accounts.service import Principal, authenticate, key_use_due, record_key_use
 from matcher.services.cursors import MAX_PAGE
 from matcher.settings import Settings
@@ -49,6 +54,11 @@ async def get_settings(request: Request) -> Settings:
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 def _finish(session: Session, commit: bool) -> None:
@@ -74,14 +84,14 @@ async def _end(session: Session, commit: bool) -> None:
         await to_thread.run_sync(_finish, session, commit, limiter=CapacityLimiter(1))
 
 
-async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
-    """One session per request: commit on success, roll back on any error.
+async def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AsyncIterator[Session]:
+    """One session per request, opened by the app's runtime: commit on success, roll back on any error.
 
     Opening a session does no I/O, and neither does closing one that holds no transaction
     (nothing touched the database, or the route ended its transaction itself), so only a
     commit or a rollback takes a worker thread.
     """
-    session = Session(engine, expire_on_commit=False)
+    session = runtime.session()
     try:
         yield session
     except BaseException:

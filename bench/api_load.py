@@ -68,26 +68,28 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
     from pydantic import TypeAdapter
 
     from fixtures.generator import generate_candidates, generate_requirements
-    from matcher.db import make_engine, session_scope, upgrade
+    from matcher.bootstrap import bootstrap
+    from matcher.db import make_engine, upgrade
     from matcher.schemas import CandidateIn, RequirementIn
     from matcher.services import runs
     from matcher.services.imports import importing
 
     upgrade(url)
-    engine = make_engine(url)
+    runtime = bootstrap(engine=make_engine(url))
+    engine = runtime.engine
     for offset in range(0, candidates, 10_000):
         records = list(generate_candidates(min(10_000, candidates - offset), SEED, start=offset))
-        with session_scope(engine) as session:
+        with runtime.session_scope() as session:
             importing.import_candidates(
                 session, TypeAdapter(list[CandidateIn]).validate_python(records), rematch=False
             )
     specs = [{**r, "status": "open"} for r in generate_requirements(requirements, SEED, clients=["bench"])]
-    with session_scope(engine) as session:
+    with runtime.session_scope() as session:
         result = importing.import_requirements(
             session, TypeAdapter(list[RequirementIn]).validate_python(specs), rematch=False
         )
         run = runs.start_run(session, result.ids, dispatch=lambda *_: None)
-    runs.run_inline(engine, run.id)
+    runs.run_inline(runtime, run.id)
     with engine.begin() as conn:  # a client sees only what was presented: present each top 10
         conn.exec_driver_sql(
             "UPDATE shortlist_entry SET stage = 'presented', presented_at = now() WHERE rank <= 10"
@@ -121,11 +123,14 @@ def make_keys(url: str, client: str) -> dict[str, str]:
     from matcher.models import Role
     from matcher.services.accounts import service as accounts
 
+    operator = accounts.Principal.console("system")
     engine = make_engine(url)
     with session_scope(engine) as session:
         keys = {
-            "client": accounts.create_key(session, Role.client, client=client, label="bench").secret,
-            "recruiter": accounts.create_key(session, Role.recruiter, label="bench").secret,
+            "client": accounts.create_key(
+                session, operator, Role.client, client=client, label="bench"
+            ).secret,
+            "recruiter": accounts.create_key(session, operator, Role.recruiter, label="bench").secret,
         }
     engine.dispose()
     return keys

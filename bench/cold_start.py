@@ -4,7 +4,7 @@
 
 One run, one database (a scratch PostgreSQL database seeded from the generator unless
 ``--database-url``), fresh processes each time. Every process does what a worker does before its
-first task: open the pool (``process_pool_cache().get``, which builds the index from the
+first task: open the pool (``runtime.pool_cache.get``, which builds the index from the
 database, or maps the snapshot in ``index_snapshot_dir``), then ranks and explains one
 requirement. Timed from ``Popen`` to the first ranking done:
 
@@ -38,18 +38,19 @@ def _child(mode: str) -> int:
     """Runs in the measured process: open the pool, rank one requirement, report, wait."""
     started = time.perf_counter()
     from sqlalchemy import select
-    from sqlmodel import Session
 
+    from matcher.bootstrap import bootstrap
     from matcher.db import make_engine
     from matcher.services import matching
     from matcher.settings import get_settings
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    runtime = bootstrap(settings, engine=make_engine(settings.database_url))
     imported = time.perf_counter()
     report: dict[str, Any] = {"mode": mode, "pid": os.getpid(), "import_s": imported - started}
     if mode != "bare":
-        with Session(engine) as session:
-            pool = matching.process_pool_cache().get(session)
+        with runtime.session() as session:
+            pool = runtime.pool_cache.get(session)
             matching.prepare_pool(pool)
             opened = time.perf_counter()
             rid = session.scalars(select(matching.REQ.c.id).order_by(matching.REQ.c.external_id)).first()

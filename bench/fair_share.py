@@ -56,11 +56,12 @@ def _keys(url: str) -> dict[str, str]:
     from matcher.models import Role
     from matcher.services.accounts import service as accounts
 
+    operator = accounts.Principal.console("system")
     engine = make_engine(url)
     with session_scope(engine) as session:
         keys = {
-            "a": accounts.create_key(session, Role.client, client="bench", label="client A").secret,
-            "b": accounts.create_key(session, Role.client, client="other", label="client B").secret,
+            "a": accounts.create_key(session, operator, Role.client, client="bench", label="client A").secret,
+            "b": accounts.create_key(session, operator, Role.client, client="other", label="client B").secret,
         }
     engine.dispose()
     return keys

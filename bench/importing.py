@@ -140,11 +140,13 @@ def counts(url: str) -> dict[str, int]:
 
 def import_once(url: str, path: Path, profile: cProfile.Profile | None = None) -> dict[str, Any]:
     """One import of ``path`` into ``url`` the way ``talentmatch import candidates`` does it."""
-    from matcher.db import make_engine, session_scope
+    from matcher.bootstrap import bootstrap
+    from matcher.db import make_engine
     from matcher.services.imports import importing
     from matcher.skills import default_resolver
 
-    engine = make_engine(url)
+    runtime = bootstrap(engine=make_engine(url))
+    engine = runtime.engine
     default_resolver().clear_cache()
     done = 0
 
@@ -159,7 +161,7 @@ def import_once(url: str, path: Path, profile: cProfile.Profile | None = None) -
         text = path.read_text(encoding="utf-8")
         records = importing.parse_candidates(text)
         parsed = time.perf_counter()
-        with session_scope(engine) as session:
+        with runtime.session_scope() as session:
             result = importing.import_candidates(session, records, actor="cli", progress=advance)
             written = time.perf_counter()
         end = time.perf_counter()

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from matcher.settings import Settings, get_settings
+from matcher.settings import Settings
 
 
-def today(settings: Settings | None = None) -> dt.date:
+def today(settings: Settings) -> dt.date:
     """The pinned ``settings.today``, else the clock's UTC date."""
-    pinned = (settings or get_settings()).today
+    pinned = settings.today
     return pinned if pinned is not None else dt.datetime.now(dt.UTC).date()

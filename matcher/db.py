@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
-
-from matcher.settings import get_settings
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -45,21 +43,27 @@ def make_engine(url: str) -> Engine:
 
 
 @lru_cache
-def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: the configured database)."""
-    return make_engine(url or get_settings().database_url)
+def get_engine(url: str) -> Engine:
+    """The process-wide engine for ``url`` (``matcher.bootstrap`` builds a runtime's with it)."""
+    return make_engine(url)
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error (for the CLI and tasks)."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+def committing(session: Session) -> Iterator[Session]:
+    """``session``, committed on success and rolled back on error, then closed."""
+    with session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def session_scope(engine: Engine) -> AbstractContextManager[Session]:
+    """A plain session (no runtime: see ``matcher.runtime``) that commits on success and rolls
+    back on error, for work that calls no service: a benchmark's or a test's own rows."""
+    return committing(Session(engine, expire_on_commit=False))
 
 
 def alembic_config(url: str) -> Config:
@@ -71,15 +75,15 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` through the Alembic migrations."""
     from alembic import command
 
-    command.upgrade(alembic_config(url or get_settings().database_url), revision)
+    command.upgrade(alembic_config(url), revision)
 
 
-def current_revision(url: str | None = None) -> str | None:
+def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with make_engine(url or get_settings().database_url).connect() as conn:
+    with make_engine(url).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -2,9 +2,11 @@
 
 Services never import Celery nor ``tasks``: they call ``enqueue(session, task, args)``. The work
 is held on that session and handed to a *sender* once the session's transaction commits; a
-rollback drops it, so a worker never looks for rows that are not there. ``tasks`` registers the
-Celery sender at start-up (``tasks.dispatch.register``); the demo and the tests put another
-sender in place for a while (``dispatcher.using(sender)``), e.g. one that runs the work inline.
+rollback drops it, so a worker never looks for rows that are not there. Each ``Runtime``
+(``matcher.runtime``) has a ``Dispatcher`` of its own, and every session it opens carries it
+(``bind``): there is no process-wide one. The door registers its sender on it at start-up
+(``tasks.dispatch.register(runtime.dispatcher)``); the demo and the tests put another sender in
+place for a while (``runtime.dispatcher.using(sender)``), e.g. one that runs the work inline.
 
 Only the sessions that enqueued something carry listeners (instance events, which live as long
 as that session): nothing is registered on SQLAlchemy's ``Session`` class.
@@ -81,7 +83,18 @@ class Dispatcher:
         return probe is None or bool(probe())
 
 
-dispatcher = Dispatcher()
+_DISPATCHER = "talentmatch.dispatcher"
+
+
+def bind(session: Session, dispatcher: Dispatcher) -> None:
+    """Make ``dispatcher`` the one that work enqueued on ``session`` goes through."""
+    session.info[_DISPATCHER] = dispatcher
+
+
+def dispatcher_of(session: Session) -> Dispatcher | None:
+    """The dispatcher bound to ``session`` (none: the session was not opened by a runtime)."""
+    dispatcher = session.info.get(_DISPATCHER)
+    return dispatcher if isinstance(dispatcher, Dispatcher) else None
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -136,10 +149,11 @@ def enqueue(
     on_failure: Callable[[], None] | None = None,
 ) -> None:
     """Send ``task`` with ``args`` after the session's transaction commits (with ``sender``, else
-    the dispatcher's sender at that moment's choice, made now). ``on_failure`` runs if sending fails."""
+    the sender of the session's dispatcher, chosen now). ``on_failure`` runs if sending fails."""
     session.info.setdefault(_ENQUEUED, []).append(task)
     chosen = sender
-    if chosen is None:
+    dispatcher = dispatcher_of(session)
+    if chosen is None and dispatcher is not None:
         try:
             chosen = dispatcher.sender
         except DispatchUnavailable:

@@ -1,6 +1,7 @@
 """The Celery side of ``matcher.dispatch``: a sender that enqueues tasks by name on a broker.
 
-``register()`` makes it the process's sender; the API, the worker and the CLI call it at start-up.
+``register(runtime.dispatcher)`` makes it the sender of a runtime's dispatcher; the API and the
+worker call it at start-up (the CLI registers one that loads Celery on first use).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from kombu import Connection
 
-from matcher.dispatch import Dispatcher, dispatcher
+from matcher.dispatch import Dispatcher
 from matcher.settings import get_settings
 from tasks.app import app, make_app
 
@@ -65,7 +66,7 @@ class CelerySender:
 celery_sender = CelerySender()
 
 
-def register(port: Dispatcher = dispatcher) -> CelerySender:
-    """Make the Celery sender the one services enqueue through (called once at start-up)."""
+def register(port: Dispatcher) -> CelerySender:
+    """Make the Celery sender the one a runtime's services enqueue through (at start-up)."""
     port.register(celery_sender)
     return celery_sender

@@ -8,14 +8,12 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from matcher.db import session_scope
 from matcher.dispatch import REMATCH_ALL, REMATCH_CHUNK
 from matcher.observability import logs, metrics
 from matcher.services import runs
 from matcher.settings import get_settings
 from tasks.app import app
-from tasks.dispatch import celery_sender
-from tasks.worker import worker_engine
+from tasks.worker import worker_runtime
 
 
 @app.task(
@@ -32,13 +30,13 @@ from tasks.worker import worker_engine
 def rematch_chunk(run_id: str, requirement_ids: list[str]) -> dict[str, Any]:
     """Match one chunk of a run's requirements."""
     with logs.bound(logs.run_id, run_id), metrics.chunk_timer():
-        report = runs.run_chunk(worker_engine(), uuid.UUID(run_id), [uuid.UUID(r) for r in requirement_ids])
+        report = runs.run_chunk(worker_runtime(), uuid.UUID(run_id), [uuid.UUID(r) for r in requirement_ids])
     return asdict(report)
 
 
 @app.task(name=REMATCH_ALL, ignore_result=True)
 def rematch_all() -> str:
     """The scheduled full re-match: every open requirement."""
-    with session_scope(worker_engine()) as session:
-        run = runs.start_run(session, trigger="schedule", dispatch=celery_sender)
+    with worker_runtime().session_scope() as session:
+        run = runs.start_run(session, trigger="schedule")
         return str(run.id)

@@ -19,6 +19,7 @@ import os
 import random
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from celery.signals import (
@@ -29,17 +30,16 @@ from celery.signals import (
     worker_ready,
     worker_shutdown,
 )
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from matcher.bootstrap import Runtime, bootstrap
-from matcher.db import make_engine, session_scope
+from matcher.db import make_engine
 from matcher.observability import logs, metrics
+from matcher.services.candidate_pool import PoolCache
 from matcher.services.matching import warm
 from matcher.services.runs import recover_stalled_runs
 from matcher.services.runs.triggers import retry_failed_triggers
 from matcher.settings import get_settings
-from tasks.dispatch import celery_sender, register
+from tasks.dispatch import register
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,12 @@ _runtime: Runtime | None = None
 _runtime_lock = threading.Lock()
 
 
-def _build_runtime() -> Runtime:
+def _build_runtime(pool_cache: PoolCache | None = None) -> Runtime:
     """A runtime whose engine is this process's own (never one inherited across a fork, hence
-    ``make_engine`` rather than the cached ``get_engine``), sending tasks through Celery."""
+    ``make_engine`` rather than the cached ``get_engine``), sending tasks through Celery; a
+    forked pool process keeps the pool cache its parent warmed (``pool_cache``)."""
     settings = get_settings()
-    runtime = bootstrap(settings, engine=make_engine(settings.database_url))
+    runtime = bootstrap(settings, engine=make_engine(settings.database_url), pool_cache=pool_cache)
     register(runtime.dispatcher)
     return runtime
 
@@ -63,11 +64,6 @@ def worker_runtime() -> Runtime:
         if _runtime is None:
             _runtime = _build_runtime()
         return _runtime
-
-
-def worker_engine() -> Engine:
-    """This process's engine: its runtime's."""
-    return worker_runtime().engine
 
 
 @after_setup_logger.connect
@@ -84,8 +80,8 @@ def _warm_pools(**_: Any) -> None:
         metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
     started = time.perf_counter()
     try:
-        with Session(engine) as session:
-            size = warm(session, runtime.pool_cache)
+        with runtime.session() as session:
+            size = warm(session)
         took = time.perf_counter() - started
         metrics.COLD_START_SECONDS.set(took)
         log.info(
@@ -104,9 +100,10 @@ def _warm_pools(**_: Any) -> None:
 def _init_process(**_: Any) -> None:
     global _runtime
     _forget_broker_engines()
-    if _runtime is not None:  # the parent's: leave its connections to it
-        _runtime.engine.dispose(close=False)
-    _runtime = _build_runtime()
+    inherited = _runtime
+    if inherited is not None:  # the parent's: leave its connections to it, keep its warm pool
+        inherited.engine.dispose(close=False)
+    _runtime = _build_runtime(inherited.pool_cache if inherited is not None else None)
 
 
 @worker_process_shutdown.connect
@@ -123,21 +120,25 @@ def _forget_broker_engines() -> None:
 
 
 class Sweeper(threading.Thread):
-    """Calls ``recover_stalled_runs`` at once, then every ``interval`` seconds (jittered)."""
+    """Calls ``recover_stalled_runs`` at once, then every ``interval`` seconds (jittered), with
+    the worker's runtime on an engine of its own (the main process's pool processes are forked
+    while it runs)."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         super().__init__(name="talentmatch-sweeper", daemon=True)
-        self.interval = interval
+        self.runtime = runtime
+        self.interval = runtime.settings.recovery_interval
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        engine = make_engine(get_settings().database_url)
+        runtime = replace(self.runtime, engine=make_engine(self.runtime.settings.database_url))
+        engine = runtime.engine
         try:
             while True:
                 try:
-                    with session_scope(engine) as session:
-                        recover_stalled_runs(session, dispatch=celery_sender)
-                        retry_failed_triggers(session, dispatch=celery_sender)
+                    with runtime.session_scope() as session:
+                        recover_stalled_runs(session)
+                        retry_failed_triggers(session)
                 except Exception:
                     log.exception("recovery sweep failed")
                 if self._stop_event.wait(self.interval * random.uniform(0.8, 1.2)):
@@ -155,7 +156,7 @@ _sweeper: Sweeper | None = None
 @worker_ready.connect
 def _start_sweeper(**_: Any) -> None:
     global _sweeper
-    _sweeper = Sweeper(get_settings().recovery_interval)
+    _sweeper = Sweeper(worker_runtime())
     _sweeper.start()
 
 

@@ -24,6 +24,8 @@ from sqlmodel import Session, SQLModel
 
 import matcher.models  # noqa: F401
 from matcher.db import make_engine, upgrade
+from matcher.runtime import Runtime
+from tests.helpers import runtime_on
 from tests.suite_clock import TODAY
 
 PG_ENV = "TALENTMATCH_TEST_POSTGRES_URL"
@@ -160,8 +162,15 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
+def runtime(engine: Engine) -> Runtime:
+    """A runtime on the test's database, with the settings the test pinned (``tests.helpers``)."""
+    return runtime_on(engine)
+
+
+@pytest.fixture
+def session(runtime: Runtime) -> Iterator[Session]:
+    """A session of ``runtime`` (services reach its settings, ranker and pool cache through it)."""
+    with runtime.session() as s:
         yield s
 
 
@@ -175,7 +184,7 @@ def cli_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     yield db_url
-    db.get_engine().dispose()
+    db.get_engine(db_url).dispose()
     monkeypatch.undo()
     get_settings.cache_clear()
     db.get_engine.cache_clear()

@@ -5,14 +5,44 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from matcher.runtime import Runtime
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "formats"
 if not SHARED.exists():
     SHARED = Path(__file__).resolve().parents[1] / "tests" / "data" / "formats"
+
+
+def runtime_on(engine: Engine, **overrides: Any) -> Runtime:
+    """A runtime on ``engine`` (``matcher.bootstrap``) with the settings of the moment (the
+    environment's, as the test pinned it), changed by ``overrides``; a pool cache of its own."""
+    from matcher.bootstrap import bootstrap
+    from matcher.settings import get_settings
+
+    settings = get_settings()
+    return bootstrap(settings.model_copy(update=overrides) if overrides else settings, engine=engine)
+
+
+def session_on(engine: Engine, **overrides: Any) -> Session:
+    """A session of ``runtime_on(engine, **overrides)`` (expiring on commit, as a plain one)."""
+    return runtime_on(engine, **overrides).session(expire_on_commit=True)
+
+
+@contextmanager
+def session_scope(engine: Engine, **overrides: Any) -> Iterator[Session]:
+    """A session of ``runtime_on(engine, **overrides)``: commits on success, rolls back on error."""
+    with runtime_on(engine, **overrides).session_scope() as session:
+        yield session
 
 
 def missing_id(n: int = 0) -> uuid.UUID:

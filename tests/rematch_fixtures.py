@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from matcher.services.pool_cache import process_pool_cache
 from matcher.settings import get_settings
 from tests.rematch_support import Seeded, seed
 from tests.suite_clock import TODAY
@@ -37,11 +36,9 @@ def pinned_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[SetEnv]:
     for name, value in PINNED.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    process_pool_cache().clear()
     yield set_env
     monkeypatch.undo()
     get_settings.cache_clear()
-    process_pool_cache().clear()
 
 
 @pytest.fixture

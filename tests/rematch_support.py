@@ -10,10 +10,10 @@ from pydantic import TypeAdapter
 from sqlalchemy.engine import Engine
 
 from fixtures.generator import generate_candidates, generate_requirements
-from matcher.db import session_scope
 from matcher.dispatch import REMATCH_CHUNK
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.imports import importing
+from tests.helpers import session_scope
 from tests.suite_clock import TODAY
 
 SEED = 20261123

@@ -59,20 +59,20 @@ def me(caller: Caller) -> Me:
 
 
 @router.get("/api-keys")
-def list_keys(session: SessionDep, _: Admin) -> list[KeyInfo]:
+def list_keys(session: SessionDep, caller: Admin) -> list[KeyInfo]:
     """Every key with its prefix, role, client and state; never a secret."""
-    return accounts.list_keys(session)
+    return accounts.list_keys(session, caller)
 
 
 @router.post("/api-keys", status_code=201)
 def create_key(body: KeyCreate, session: SessionDep, caller: Admin) -> CreatedKey:
     """Create a key; a client key needs ``client``, staff keys must not have one."""
     client = body.client if isinstance(body, ClientKeyCreate) else None
-    new = accounts.create_key(session, body.role, client=client, label=body.label, actor=caller.actor)
+    new = accounts.create_key(session, caller, body.role, client=client, label=body.label)
     return CreatedKey(key=new.secret, info=new.info)
 
 
 @router.delete("/api-keys/{key_id:uuid}", responses=problem_responses(409))
 def revoke_key(key_id: uuid.UUID, session: SessionDep, caller: Admin) -> KeyInfo:
     """Revoke a key: it stops working at once."""
-    return accounts.revoke_key(session, str(key_id), actor=caller.actor)
+    return accounts.revoke_key(session, caller, str(key_id))

@@ -16,9 +16,9 @@ router = APIRouter(prefix="/weight-profiles", tags=["weight profiles"], route_cl
 
 
 @router.get("")
-def list_profiles(session: SessionDep, _: Admin, all_versions: bool = False) -> list[WeightProfileView]:
+def list_profiles(session: SessionDep, caller: Admin, all_versions: bool = False) -> list[WeightProfileView]:
     """The latest version of each profile (every version with ``all_versions``)."""
-    return weights.list_profiles(session, all_versions=all_versions)
+    return weights.list_profiles(session, caller, all_versions=all_versions)
 
 
 @router.post("", status_code=201, responses=problem_responses(409))
@@ -34,5 +34,5 @@ def preview(body: PreviewPayload, session: SessionDep, caller: Admin) -> Preview
 
 
 @router.get("/{profile_id:uuid}")
-def get_profile(profile_id: uuid.UUID, session: SessionDep, _: Admin) -> WeightProfileView:
-    return weights.get_profile(session, profile_id)
+def get_profile(profile_id: uuid.UUID, session: SessionDep, caller: Admin) -> WeightProfileView:
+    return weights.get_profile(session, caller, profile_id)

@@ -111,7 +111,7 @@ def profiles_page(
     preview: bool = False,
 ) -> Response:
     by_track: dict[str, list[WeightProfileView]] = defaultdict(list)
-    for view in weights.list_profiles(ui.db):
+    for view in weights.list_profiles(ui.db, ui.me):
         by_track[view.track.value].append(view)
     context: dict[str, Any] = {
         "by_track": dict(sorted(by_track.items())),

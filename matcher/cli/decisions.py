@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from matcher.cli.app import app, fail
+from matcher.cli.app import app, fail, session_scope
 from matcher.schemas import Track
 
 weights_app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(audit_app, name="audit")
 
 @weights_app.command("fit")
 def fit(
+    ctx: typer.Context,
     track: Track = typer.Option(..., "--track", help="engineer or developer."),
     seed: int = typer.Option(0, "--seed", help="Seed of the pair sample and the bootstraps."),
     publish: bool = typer.Option(False, "--publish", help="Save the proposal as the next version."),
@@ -29,15 +30,15 @@ def fit(
 ) -> None:
     """Fit the track's weights to its decisions; print them beside the current ones, with
     intervals, the held-out evaluation and the verdict (and publish with --publish)."""
-    from matcher.db import session_scope
+    from matcher.services.accounts.service import Principal
     from matcher.services.decisions import fitting
 
-    with session_scope() as session:
+    with session_scope(ctx) as session:
         if publish:
-            published = fitting.publish(session, track, actor="cli", seed=seed, force=force)
+            published = fitting.publish_for(session, Principal.console(), track, seed=seed, force=force)
             rep = published.report
         else:
-            rep = fitting.report(session, track, seed=seed)
+            rep = fitting.fit_for(session, Principal.console(), track, seed)
     f = rep.fit
     ev = f["evaluation"]
     typer.echo(
@@ -65,6 +66,7 @@ def fit(
 
 @audit_app.command("impact-ratios")
 def impact_ratios(
+    ctx: typer.Context,
     profile: str | None = typer.Option(
         None,
         "--profile",
@@ -74,14 +76,14 @@ def impact_ratios(
     csv: Path | None = typer.Option(None, "--csv", help="Write the audit as CSV to this file."),
 ) -> None:
     """Selection rates and impact ratios per stage, by sex, race/ethnicity and both."""
-    from matcher.db import session_scope
+    from matcher.services.accounts.service import Principal
     from matcher.services.decisions import audit
 
     if csv is not None and not csv.parent.is_dir():
         raise fail(f"directory {str(csv.parent)!r} does not exist")
     tracks = track or list(Track)
-    with session_scope() as session:
-        reports = [audit.report(session, t, audit.profile_for(session, t, profile)) for t in tracks]
+    with session_scope(ctx) as session:
+        reports = [r for t in tracks for r in audit.reports_for(session, Principal.console(), t, profile)]
     if csv is not None:
         csv.write_text(audit.to_csv(reports), encoding="utf-8")
     for rep in reports:
@@ -100,13 +102,13 @@ def impact_ratios(
 
 @weights_app.command("simulate-decisions")
 def simulate_decisions(
+    ctx: typer.Context,
     seed: int = typer.Option(42, "--seed", help="Seed of the hidden preference's noise."),
 ) -> None:
     """Play recruiters and clients on every open shortlist (demo data: a hidden preference plus
     noise, through the real pipeline, so every move is logged)."""
-    from matcher.db import session_scope
     from matcher.services.decisions.simulate import simulate_decisions as simulate
 
-    with session_scope() as session:
+    with session_scope(ctx) as session:
         moves = simulate(session, seed=seed)
     typer.echo(f"simulated {moves} decisions")

@@ -16,7 +16,7 @@ import uuid
 
 import typer
 
-from matcher.cli.app import app, fail
+from matcher.cli.app import app, fail, runtime, session_scope
 from matcher.cli.progress import progress_bar
 
 
@@ -48,6 +48,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     candidates: int = typer.Option(3000, min=1, help="Demo candidates to seed."),
     requirements: int = typer.Option(24, min=1, help="Demo requirement specs to seed."),
     seed: int = typer.Option(42, help="Random seed of the demo data."),
@@ -61,15 +62,15 @@ def demo(
     from matcher.settings import get_settings
 
     os.environ["TALENTMATCH_DEV_MODE"] = "true"  # the demo's well-known keys and secret are for development
-    get_settings.cache_clear()
-    settings = get_settings()
-    db.upgrade()
-    _seed(candidates, requirements, seed)
-    keys = _demo_keys()
+    get_settings.cache_clear()  # read before the command's runtime is built (its first use, here)
+    settings = runtime(ctx).settings
+    db.upgrade(settings.database_url)
+    _seed(ctx, candidates, requirements, seed)
+    keys = _demo_keys(ctx)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     worker = _start_worker()
     try:
-        _match(seed, decisions)
+        _match(ctx, seed, decisions)
         typer.echo("\nDemo API keys (shown once):")
         for role, secret in keys:
             typer.echo(f"  {role:<9} {secret}")
@@ -86,12 +87,11 @@ def demo(
         _stop(worker)
 
 
-def _seed(candidates: int, requirements: int, seed: int) -> None:
-    from matcher import db
+def _seed(ctx: typer.Context, candidates: int, requirements: int, seed: int) -> None:
     from matcher.services.imports.seeding import seed as seed_data
     from matcher.services.weight_profiles import store as profiles
 
-    with progress_bar("seeding", candidates + requirements) as advance, db.session_scope() as session:
+    with progress_bar("seeding", candidates + requirements) as advance, session_scope(ctx) as session:
         profiles.ensure_default_profiles(session)
         cands, reqs = seed_data(
             session,
@@ -104,41 +104,38 @@ def _seed(candidates: int, requirements: int, seed: int) -> None:
     typer.echo(f"seeded {cands.total} candidates and {reqs.total} requirements (seed {seed})")
 
 
-def _demo_keys() -> list[tuple[str, str]]:
+def _demo_keys(ctx: typer.Context) -> list[tuple[str, str]]:
     """An admin's, a recruiter's and a client's key: (role, secret)."""
-    from matcher import db
     from matcher.models import Role
     from matcher.services.accounts import service as accounts
 
-    with db.session_scope() as session:
+    with session_scope(ctx) as session:
+        demo = accounts.Principal.console("demo")
         keys = [
-            accounts.create_key(session, Role.admin, label="demo admin", actor="demo"),
-            accounts.create_key(session, Role.recruiter, label="demo recruiter", actor="demo"),
-            accounts.create_key(
-                session, Role.client, client="acme-fintech", label="demo client", actor="demo"
-            ),
+            accounts.create_key(session, demo, Role.admin, label="demo admin"),
+            accounts.create_key(session, demo, Role.recruiter, label="demo recruiter"),
+            accounts.create_key(session, demo, Role.client, client="acme-fintech", label="demo client"),
         ]
     return [(key.info.role.value, key.secret) for key in keys]
 
 
-def _match(seed: int, decisions: bool) -> None:
+def _match(ctx: typer.Context, seed: int, decisions: bool) -> None:
     """Re-match every open requirement on the worker; then, if asked, simulate decisions."""
-    from matcher import db
     from matcher.cli.matching import _summary, _wait
     from matcher.services import runs
 
-    with db.session_scope() as session:
+    with session_scope(ctx) as session:
         run = runs.start_run(session, None, trigger="demo", requested_by="demo")
         run_id: uuid.UUID = run.id
         total = run.total
     typer.echo(f"re-matching {total} open requirements on a Celery worker (log: var/worker.log)")
-    progress = _wait(run_id, total)
+    progress = _wait(ctx, run_id, total)
     typer.echo(_summary(progress))
     if progress.error:
         raise fail(progress.error)
     if decisions:
         from matcher.services.decisions.simulate import simulate_decisions
 
-        with db.session_scope() as session:
+        with session_scope(ctx) as session:
             moves = simulate_decisions(session, seed=seed)
         typer.echo(f"simulated {moves} recruiter and client decisions (a hidden preference plus noise)")

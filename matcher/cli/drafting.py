@@ -12,6 +12,7 @@ from matcher.cli.app import app, day_option, read_text
 
 @app.command("draft-requirement")
 def draft_requirement_command(
+    ctx: typer.Context,
     path: Path = typer.Argument(..., help="The job description: a plain text or Markdown file."),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON object: the draft, every field's source text, notes."
@@ -25,7 +26,7 @@ def draft_requirement_command(
     from matcher.drafting import draft_requirement
 
     text = read_text(path)
-    draft = draft_requirement(text, today=day_option(today, "--today"))
+    draft = draft_requirement(text, today=day_option(ctx, today, "--today"))
     if as_json:
         typer.echo(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return

@@ -54,6 +54,7 @@ def _workers(requested: int, count: int) -> int:
 
 
 def _emit(
+    ctx: typer.Context,
     kind: Literal["candidates", "requirements"],
     *,
     count: int,
@@ -64,7 +65,7 @@ def _emit(
     anchor: str | None,
     clients: list[str] | None = None,
 ) -> None:
-    day = day_option(anchor, "--anchor")
+    day = day_option(ctx, anchor, "--anchor")
     if out is not None and not out.parent.is_dir():
         raise fail(f"directory {str(out.parent)!r} does not exist")
     from fixtures.generator import jsonl_chunks
@@ -95,6 +96,7 @@ def _copy(chunks: Iterable[tuple[int, bytes]], fh: BinaryIO, advance: Callable[[
 
 @generate.command("candidates")
 def candidates(
+    ctx: typer.Context,
     count: Count,
     seed: Seed = 0,
     start: Start = 0,
@@ -103,11 +105,12 @@ def candidates(
     anchor: Anchor = None,
 ) -> None:
     """Candidates (cand-0000000, ...) in the import format, one JSON object a line."""
-    _emit("candidates", count=count, seed=seed, start=start, out=out, workers=workers, anchor=anchor)
+    _emit(ctx, "candidates", count=count, seed=seed, start=start, out=out, workers=workers, anchor=anchor)
 
 
 @generate.command("requirements")
 def requirements(
+    ctx: typer.Context,
     count: Count,
     seed: Seed = 0,
     clients: Annotated[
@@ -126,6 +129,7 @@ def requirements(
         if not slugs:
             raise fail("--clients: give at least one client slug")
     _emit(
+        ctx,
         "requirements",
         count=count,
         seed=seed,
@@ -139,6 +143,7 @@ def requirements(
 
 @generate.command("report")
 def report(
+    ctx: typer.Context,
     candidates: Annotated[int, typer.Option("--candidates", min=1, help="How many candidates.")] = 3000,
     requirements: Annotated[int, typer.Option("--requirements", min=1, help="How many requirements.")] = 24,
     seed: Seed = 42,
@@ -150,7 +155,7 @@ def report(
     """How realistic a generated world is: must-haves, eligible holders, #1 and #10 scores."""
     from fixtures.world_report import world_report
 
-    result = world_report(candidates, requirements, seed, day_option(anchor, "--anchor"))
+    result = world_report(candidates, requirements, seed, day_option(ctx, anchor, "--anchor"))
     typer.echo(f"{candidates} candidates, {requirements} requirements, seed {seed}, as of {result.anchor}")
     for name, value in result.summary.items():
         typer.echo(f"  {name}: {value}")

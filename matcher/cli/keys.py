@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli.app import app
+from matcher.cli.app import app, session_scope
 from matcher.roles import Role
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -13,16 +13,16 @@ app.add_typer(keys_app, name="keys")
 
 @keys_app.command("create")
 def create(
+    ctx: typer.Context,
     role: Role = typer.Option(..., "--role", help="client, recruiter or admin."),
     client: str | None = typer.Option(None, "--client", help="Client account slug (client keys only)."),
     label: str = typer.Option("", "--label", help="A note to recognise the key by."),
 ) -> None:
     """Create a key and print it. It is shown this once: only its hash is stored."""
-    from matcher.db import session_scope
     from matcher.services.accounts import service as accounts
 
-    with session_scope() as session:
-        new = accounts.create_key(session, role, client=client, label=label, actor="cli")
+    with session_scope(ctx) as session:
+        new = accounts.create_key(session, accounts.Principal.console(), role, client=client, label=label)
     owner = f" for client {new.info.client}" if new.info.client else ""
     typer.echo(
         f"created {new.info.role.value} key {new.info.prefix}{owner}; store it now, it is not shown again:",
@@ -33,14 +33,14 @@ def create(
 
 @keys_app.command("list")
 def list_(
+    ctx: typer.Context,
     all_keys: bool = typer.Option(False, "--all", help="Include revoked keys."),
 ) -> None:
     """List keys (prefix, role, client, state); never the secrets."""
-    from matcher.db import session_scope
     from matcher.services.accounts import service as accounts
 
-    with session_scope() as session:
-        keys = accounts.list_keys(session, include_revoked=all_keys)
+    with session_scope(ctx) as session:
+        keys = accounts.list_keys(session, accounts.Principal.console(), include_revoked=all_keys)
     if not keys:
         typer.echo("no keys", err=True)
         return
@@ -52,11 +52,12 @@ def list_(
 
 
 @keys_app.command("revoke")
-def revoke(key: str = typer.Argument(..., help="The key's prefix (tm_xxxxxxxx) or id.")) -> None:
+def revoke(
+    ctx: typer.Context, key: str = typer.Argument(..., help="The key's prefix (tm_xxxxxxxx) or id.")
+) -> None:
     """Revoke a key; it stops working at once."""
-    from matcher.db import session_scope
     from matcher.services.accounts import service as accounts
 
-    with session_scope() as session:
-        info = accounts.revoke_key(session, key, actor="cli")
+    with session_scope(ctx) as session:
+        info = accounts.revoke_key(session, accounts.Principal.console(), key)
     typer.echo(f"revoked {info.prefix}")

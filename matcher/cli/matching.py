@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from matcher.cli.app import app, fail
+from matcher.cli.app import app, fail, runtime, session_scope
 from matcher.cli.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -21,16 +21,15 @@ DEFAULT_SCHEDULE_FILE = Path("var") / "celerybeat-schedule"
 POLL_SECONDS = 0.5
 
 
-def _requirement_ids(values: list[str]) -> list[uuid.UUID]:
+def _requirement_ids(ctx: typer.Context, values: list[str]) -> list[uuid.UUID]:
     """UUIDs as given; anything else is an external id, which must name one requirement."""
     from sqlalchemy import select
 
-    from matcher.db import session_scope
     from matcher.models import Requirement
 
     req = Requirement.__table__  # type: ignore[attr-defined]
     ids = []
-    with session_scope() as session:
+    with session_scope(ctx) as session:
         for value in values:
             try:
                 ids.append(uuid.UUID(value))
@@ -56,14 +55,13 @@ def _summary(progress: RunProgress) -> str:
     )
 
 
-def _wait(run_id: uuid.UUID, total: int) -> RunProgress:
-    from matcher.db import session_scope
+def _wait(ctx: typer.Context, run_id: uuid.UUID, total: int) -> RunProgress:
     from matcher.services import runs
 
     shown = 0
     with progress_bar("re-matching", total) as advance:
         while True:
-            with session_scope() as session:
+            with session_scope(ctx) as session:
                 progress = runs.get_progress(session, run_id)
             advance(progress.processed - shown)
             shown = progress.processed
@@ -74,6 +72,7 @@ def _wait(run_id: uuid.UUID, total: int) -> RunProgress:
 
 @app.command("rematch")
 def rematch(
+    ctx: typer.Context,
     requirement: list[str] = typer.Option(
         None,
         "--requirement",
@@ -84,22 +83,21 @@ def rematch(
     inline: bool = typer.Option(False, "--inline", help="Match in this process: no broker, no worker."),
 ) -> None:
     """Re-match requirements: a match run, in chunks on the workers (or --inline)."""
-    from matcher.db import get_engine, session_scope
     from matcher.services import runs
-    from tasks.dispatch import celery_sender
 
-    ids = _requirement_ids(requirement) if requirement else None
+    ids = _requirement_ids(ctx, requirement) if requirement else None
     errors: list[Exception] = []
+    queue = runtime(ctx).dispatcher.sender
 
     def send(task: str, args: list[Any]) -> None:
         if inline:
             return
         try:
-            celery_sender(task, args)
+            queue(task, args)
         except Exception as exc:
             errors.append(exc)
 
-    with session_scope() as session:
+    with session_scope(ctx) as session:
         run = runs.start_run(session, ids, requested_by="cli", dispatch=send)
         run_id, total = run.id, run.total
     typer.echo(f"run {run_id} queued: {total} requirement(s)")
@@ -110,9 +108,9 @@ def rematch(
         )
     if inline:
         with progress_bar("re-matching", total) as advance:
-            progress = runs.run_inline(get_engine(), run_id, on_done=lambda: advance(1))
+            progress = runs.run_inline(runtime(ctx), run_id, on_done=lambda: advance(1))
     elif wait:
-        progress = _wait(run_id, total)
+        progress = _wait(ctx, run_id, total)
     else:
         return
     typer.echo(_summary(progress))
@@ -121,12 +119,13 @@ def rematch(
 
 
 @app.command("runs")
-def list_runs(limit: int = typer.Option(10, min=1, max=1000, help="How many, latest first.")) -> None:
+def list_runs(
+    ctx: typer.Context, limit: int = typer.Option(10, min=1, max=1000, help="How many, latest first.")
+) -> None:
     """The latest match runs and their progress."""
-    from matcher.db import session_scope
     from matcher.services import runs
 
-    with session_scope() as session:
+    with session_scope(ctx) as session:
         for progress in runs.list_runs(session, limit=limit):
             typer.echo(f"{progress.created_at:%Y-%m-%d %H:%M:%S} {progress.trigger:<10} {_summary(progress)}")
 

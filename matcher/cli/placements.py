@@ -54,6 +54,7 @@ def _names(candidate_skills: Sequence[str], requirements: Sequence[RequirementIn
 
 @app.command("rank-requirements")
 def rank_requirements_command(
+    ctx: typer.Context,
     candidate_file: Path = typer.Option(..., "--candidate", "-c", help="The candidate: one JSON object."),
     requirements_file: Path = typer.Option(
         ..., "--requirements", "-r", help="Requirements: JSON Lines (or a JSON array)."
@@ -86,7 +87,7 @@ def rank_requirements_command(
     requirements = _parse(requirements_file, RequirementIn)
     if not include_closed:
         requirements = [r for r in requirements if r.status is RequirementStatus.open]
-    on = day_option(today, "--today")
+    on = day_option(ctx, today, "--today")
     try:
         person, book = _book(candidate, requirements, profile_file)
         ranking = rank_requirements(person, book, on, top=top, include_ineligible=include_ineligible)

@@ -77,6 +77,7 @@ RANK_HELP = (
 
 @app.command("rank", help=RANK_HELP)
 def rank_command(
+    ctx: typer.Context,
     requirement_file: Path = typer.Option(
         ..., "--requirement", "-r", help="The requirement spec: one JSON object."
     ),
@@ -113,7 +114,7 @@ def rank_command(
         raise fail(f"{requirement_file}: expected one requirement, found {len(requirements)}")
     requirement = requirements[0]
     candidates = _parse(candidates_file, CandidateIn)
-    on = day_option(today, "--today")
+    on = day_option(ctx, today, "--today")
     try:
         profile = load_profile(profile_file) if profile_file else default_profile(requirement.track)
         resolver = default_resolver()

@@ -6,9 +6,10 @@ candidate whose vetting passed and who is not erased, on either track: a candida
 other track is scored lower, or excluded when the requirement's track is hard) is built once per
 process and reused while the candidate table is unchanged (``PoolCache``, checked once per
 chunk of requirements). Ranking a requirement against a pool happens in exactly one place,
-behind the ``Ranker`` signature: ``default_ranker`` is the vectorised index (``matcher.index``,
-which keeps its index of a pool in ``Pool.derived``); ``reference_ranker`` is the core's own
-ranker, with the same results.
+behind the ``Ranker`` signature, with the ranker of the caller's runtime (``matcher.runtime``;
+``matcher.bootstrap`` chooses the vectorised index, ``matcher.index``, which keeps its index of
+a pool in ``Pool.derived``; ``reference_ranker`` is the core's own ranker, with the same results).
+The settings, the ranker and the pool cache come from the runtime of the caller's session.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from matcher.candidate_rows import CAND, ProfileBuilder
 from matcher.clock import today
 from matcher.core import relations_for, score_candidate
 from matcher.core.profiles import WeightProfile
-from matcher.core.rankers import Ranker
 from matcher.core.results import RankedCandidate
 from matcher.core.types import (
     Relations,
@@ -35,7 +35,7 @@ from matcher.core.types import (
     RequirementProfile,
 )
 from matcher.errors import NotFound
-from matcher.index import index_ranker, pool_index
+from matcher.index import pool_index
 from matcher.models import (
     EntryState,
     SkillKind,
@@ -43,13 +43,12 @@ from matcher.models import (
 )
 from matcher.models.tables import REQ, RSKILL
 from matcher.observability import metrics
+from matcher.runtime import runtime_of
 from matcher.schemas import Degree, Seniority, Track
-from matcher.services.candidate_pool import Pool, PoolCache
-from matcher.services.pool_cache import process_pool_cache
+from matcher.services.candidate_pool import Pool
 from matcher.services.shortlists.changes import ShortlistChange
 from matcher.services.shortlists.writer import Existing, RankedEntry, write_shortlist
 from matcher.services.weight_profiles import store as profile_store
-from matcher.settings import get_settings
 from matcher.skills import Taxonomy, load_taxonomy
 
 # --- requirements and profiles ----------------------------------------------------------------
@@ -113,27 +112,20 @@ def load_requirements(
     return out
 
 
-_PROFILES: dict[uuid.UUID, WeightProfile] = {}
-
-
 def load_weight_profile(session: Session, profile_id: uuid.UUID) -> WeightProfile:
-    """The core profile of a row; rows never change, so each is read once per process."""
-    profile = _PROFILES.get(profile_id)
+    """The core profile of a row; rows never change, so each is read once per runtime (its
+    ``weight_profiles``)."""
+    memo = runtime_of(session).weight_profiles
+    profile = memo.get(profile_id)
     if profile is None:
         record = session.get(WeightProfileRecord, profile_id)
         if record is None:
             raise NotFound(f"weight profile {profile_id} not found")
-        profile = _PROFILES[profile_id] = profile_store.to_core(record)
+        profile = memo[profile_id] = profile_store.to_core(record)
     return profile
 
 
 # --- ranking ----------------------------------------------------------------------------------
-
-
-def default_ranker() -> Ranker:
-    """The ranker used wherever none is passed: the vectorised index (``matcher.index``), which
-    gives the reference ranker's results, built once per pool and kept in ``Pool.derived``."""
-    return index_ranker
 
 
 def prepare_pool(pool: Pool) -> None:
@@ -141,9 +133,9 @@ def prepare_pool(pool: Pool) -> None:
     pool_index(pool)
 
 
-def warm(session: Session, cache: PoolCache | None = None) -> int:
-    """Load the pool into the cache, ready for the default ranker; its size."""
-    pool = (cache or process_pool_cache()).get(session)
+def warm(session: Session) -> int:
+    """Load the pool into the session's runtime's cache, ready for the index ranker; its size."""
+    pool = runtime_of(session).pool_cache.get(session)
     prepare_pool(pool)
     return len(pool)
 
@@ -191,22 +183,22 @@ def compute_shortlist(
     pool: Pool,
     *,
     weight_profile_id: uuid.UUID | None = None,
-    ranker: Ranker | None = None,
     on: dt.date | None = None,
     size: int | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> Computed:
     """Rank one loaded requirement against ``pool`` with the given profile row (default: its
-    effective profile now). Reads only."""
+    effective profile now), with the ranker of the session's runtime. Reads only."""
     start = time.perf_counter()
-    settings = get_settings()
+    runtime = runtime_of(session)
+    settings = runtime.settings
     profile_id = weight_profile_id or profile_store.effective_profile(session, requirement.id).id
     profile = load_weight_profile(session, profile_id)
     relations = relations_for(requirement.profile, (taxonomy or load_taxonomy()).related_to)
     day = on or today(settings)
     loaded = _ms(start)
     start = time.perf_counter()
-    ranking = (ranker or default_ranker())(
+    ranking = runtime.ranker(
         requirement.profile, pool, profile, relations, day, top=size or settings.shortlist_size
     )
     metrics.observe_ranking(time.perf_counter() - start, ranking.eligible, len(pool))
@@ -296,14 +288,13 @@ def match_requirement(
     *,
     run_id: uuid.UUID | None = None,
     weight_profile_id: uuid.UUID | None = None,
-    cache: PoolCache | None = None,
-    ranker: Ranker | None = None,
 ) -> MatchOutcome:
-    """Re-match one requirement now, in the caller's transaction (no run bookkeeping)."""
+    """Re-match one requirement now, in the caller's transaction (no run bookkeeping), with the
+    pool cache and the ranker of the session's runtime."""
     loaded = load_requirements(session, [requirement_id]).get(requirement_id)
     if loaded is None:
         raise NotFound(f"requirement {requirement_id} not found")
-    pool = (cache or process_pool_cache()).get(session)
-    computed = compute_shortlist(session, loaded, pool, weight_profile_id=weight_profile_id, ranker=ranker)
+    pool = runtime_of(session).pool_cache.get(session)
+    computed = compute_shortlist(session, loaded, pool, weight_profile_id=weight_profile_id)
     change = persist_shortlist(session, computed, run_id=run_id)
     return MatchOutcome(requirement_id, computed.eligible, change, dict(computed.timings))

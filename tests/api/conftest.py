@@ -21,15 +21,17 @@ from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from fixtures.generator import generate_candidates
-from matcher.db import session_scope
 from matcher.models import Role
 from matcher.schemas import CandidateIn
 from matcher.services import runs
 from matcher.services.accounts import service as accounts
 from matcher.services.imports import importing
 from matcher.settings import Settings
-from tests.helpers import example
+from tests.helpers import example, session_scope
 from tests.suite_clock import TODAY
+
+#: The operator that makes the tests' keys (an admin at the console).
+SYSTEM = accounts.Principal.console("system")
 
 CANDIDATES = 80
 SEED = 7
@@ -97,10 +99,10 @@ class World:
 def make_keys(engine: Engine) -> dict[str, str]:
     with session_scope(engine) as session:
         return {
-            "admin": accounts.create_key(session, Role.admin, label="test admin").secret,
-            "recruiter": accounts.create_key(session, Role.recruiter).secret,
-            "acme": accounts.create_key(session, Role.client, client="acme").secret,
-            "globex": accounts.create_key(session, Role.client, client="globex").secret,
+            "admin": accounts.create_key(session, SYSTEM, Role.admin, label="test admin").secret,
+            "recruiter": accounts.create_key(session, SYSTEM, Role.recruiter).secret,
+            "acme": accounts.create_key(session, SYSTEM, Role.client, client="acme").secret,
+            "globex": accounts.create_key(session, SYSTEM, Role.client, client="globex").secret,
         }
 
 
@@ -121,8 +123,10 @@ def api_settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def app(api_settings: Settings, engine: Engine) -> Iterator[FastAPI]:
     """The API on the test database; re-matches run inline, right after each commit."""
-    with runs.dispatching(runs.inline_dispatch(engine)):
-        yield create_app(api_settings, engine)
+    app = create_app(api_settings, engine)
+    runtime = app.state.runtime
+    with runtime.dispatcher.using(runs.inline_dispatch(runtime)):
+        yield app
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session
 
-from matcher.db import session_scope
 from matcher.models import MatchRun
 from matcher.services import runs
 from tasks.dispatch import CelerySender
 from tests.api.conftest import World, clone, loose_requirement
-from tests.helpers import example
+from tests.helpers import example, session_on
 
 V1 = "/api/v1"
 RUN = MatchRun.__table__  # type: ignore[attr-defined]
@@ -27,12 +25,12 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 @pytest.fixture
 def broker_down(world: World) -> Iterator[CelerySender]:
     dead = CelerySender(DEAD_BROKER)
-    with runs.dispatching(dead):
+    with world.app.state.runtime.dispatcher.using(dead):
         yield dead
 
 
 def _dispatched_at(world: World, run_id: str) -> object:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         return s.execute(select(RUN.c.dispatched_at).where(RUN.c.id == uuid.UUID(run_id))).scalar_one()
 
 
@@ -56,8 +54,8 @@ def test_writes_succeed_and_say_the_rematch_is_pending(world: World, broker_down
     )
 
     # the broker is back: the very next sweep dispatches it, no claim timeout to wait for
-    with session_scope(world.engine) as session:
-        recovered = runs.recover_stalled_runs(session, dispatch=runs.inline_dispatch(world.engine))
+    with world.app.state.runtime.session_scope() as session:
+        recovered = runs.recover_stalled_runs(session, dispatch=runs.inline_dispatch(world.app.state.runtime))
     assert uuid.UUID(run_id) in recovered
     run = world.http.get(f"{V1}/match-runs/{run_id}", headers=world.auth("recruiter")).json()
     assert run["status"] == "succeeded"

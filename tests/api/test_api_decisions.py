@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from matcher.models import Candidate, Decision, SelfIdentification, ShortlistEntry
 from matcher.services import candidate_pool
 from tests.api.conftest import World
+from tests.helpers import session_on
 
 V1 = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def _entry(s: Session, world: World, cid: str) -> ShortlistEntry:
 
 
 def _decisions(world: World, **where: Any) -> list[Decision]:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         query = select(Decision).order_by(Decision.id)  # type: ignore[arg-type]
         for name, value in where.items():
             query = query.where(getattr(Decision, name) == value)
@@ -87,7 +88,7 @@ def test_every_move_is_logged_with_the_snapshot_of_that_moment(world: World) -> 
         )
     )
     _walk_to_hired(world, cid)
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         entry = _entry(s, world, cid)
         cand = s.get(Candidate, uuid.UUID(cid))
         assert cand is not None
@@ -117,7 +118,7 @@ def test_every_move_is_logged_with_the_snapshot_of_that_moment(world: World) -> 
         "dimensions": {"delivery": 1},
     }
     assert world.http.post(f"{V1}/weight-profiles", json=body, headers=world.auth("admin")).status_code == 201
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         rescored = _entry(s, world, cid)
         assert rescored.score != score and rescored.weight_profile_id != profile_id
     again = _decisions(world, candidate_id=uuid.UUID(cid))
@@ -153,7 +154,7 @@ def test_erasure_keeps_only_anonymous_decisions(world: World) -> None:
         (d.to_stage, d.components, d.dimensions) for d in before
     ]
     assert len({d.subject for d in kept}) == 1 and kept[0].subject != entry_id
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         assert s.get(ShortlistEntry, entry_id) is not None  # the subject no longer names the entry
         assert s.get(SelfIdentification, uuid.UUID(cid)) is None
         assert s.get(SelfIdentification, uuid.UUID(other)) is not None
@@ -223,7 +224,7 @@ def test_self_identification_never_reaches_recruiters_clients_shortlists_or_expo
 def test_self_identification_is_never_an_input_to_scoring(world: World) -> None:
     """The pool the scorer ranks and the shortlist it writes are the same with and without
     anyone's self-identification."""
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         before_pool = candidate_pool.load_pool(s)
     before = [(e["candidate"]["id"], e["rank"], e["score"]) for e in _staff_items(world)]
     _mark_everyone(world)
@@ -233,7 +234,7 @@ def test_self_identification_is_never_an_input_to_scoring(world: World) -> None:
         headers=world.auth("admin"),
     )
     assert r.status_code in (200, 201, 202), r.text
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         after_pool = candidate_pool.load_pool(s)
         assert s.exec(select(SelfIdentification)).first() is not None
     assert after_pool.candidates == before_pool.candidates

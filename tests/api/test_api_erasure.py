@@ -64,13 +64,13 @@ def test_erasure_removes_the_person_everywhere(world: World) -> None:
     assert name.lower() in before and email.lower() in before
 
     sent: list[str] = []
-    inline = runs.inline_dispatch(world.engine)
+    inline = runs.inline_dispatch(world.app.state.runtime)
 
     def recording(task: str, args: list[Any]) -> None:
         sent.append(json.dumps(args))
         inline(task, args)
 
-    with runs.dispatching(recording):
+    with world.app.state.runtime.dispatcher.using(recording):
         r = world.http.delete(f"{V1}/candidates/{cid}", headers=world.auth("admin"))
     assert r.status_code == 200, r.text
     report = r.json()

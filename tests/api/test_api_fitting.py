@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from matcher.cli import app as cli
 from matcher.core.audit import AuditStage, Grouping
 from matcher.core.fit_data import PROFILE_KEYS
-from matcher.db import session_scope
 from matcher.models import Decision, ProfileEvaluation, WeightProfileRecord
 from matcher.services import candidate_pool
 from matcher.services.decisions import simulate
 from tests.api.conftest import World, loose_requirement
+from tests.helpers import session_on
 
 V1 = "/api/v1"
 EXTRA_REQUIREMENTS = 11
@@ -39,7 +39,7 @@ def decided(world: World) -> Iterator[World]:
         ]
         r = world.http.post(f"{V1}/requirements", json=body, headers=world.auth("acme"))
         assert r.status_code == 201, r.text
-    with session_scope(world.engine) as s:
+    with world.app.state.runtime.session_scope() as s:
         moves = simulate.simulate_decisions(s, seed=5, decided=20)
         people = simulate.simulate_self_identification(s, seed=5)
     assert moves > 13 * 20 and people == len(world.candidates)
@@ -88,7 +88,7 @@ def test_fit_report_publish_and_evaluation_through_the_api(decided: World) -> No
     published = plain.json()
     assert (published["name"], published["version"]) == ("backend-developer", 2)
     assert published["report"]["fit"] == fit  # the same seed gives the same fit
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         row = s.exec(select(WeightProfileRecord).where(WeightProfileRecord.version == 2)).one()
         assert row.is_default and row.components == pytest.approx(fit["proposed"]["components"])
         assert s.exec(select(ProfileEvaluation)).one().weight_profile_id == row.id
@@ -108,7 +108,7 @@ def test_audit_json_and_csv_are_aggregates_for_admins_only(decided: World) -> No
     )
     assert r.status_code == 200, r.text
     (rep,) = r.json()
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         pool = len(candidate_pool.load_pool(s))
     assert rep["people"] == pool and rep["profile"] == "backend-developer@v1"
     keyed = {(x["stage"], x["grouping"], x["category"]): x for x in rep["rows"]}
@@ -123,7 +123,7 @@ def test_audit_json_and_csv_are_aggregates_for_admins_only(decided: World) -> No
         assert not ratios or max(ratios) == pytest.approx(1.0)
     assert keyed[("top_n", "sex", "not_disclosed")]["impact_ratio"] is None
     hired = sum(x["selected"] for x in rep["rows"] if x["stage"] == "hired" and x["grouping"] == "sex")
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         logged_hires = len(s.exec(select(Decision).where(Decision.to_stage == "hired")).all())
     assert 0 < hired <= logged_hires
 
@@ -210,7 +210,7 @@ def test_the_admin_page_fits_audits_downloads_and_publishes(decided: World) -> N
         data={"csrf_token": token, "track": "developer", "seed": "1", "force": "1"},
     )
     assert done.status_code == 303, done.text
-    with Session(decided.engine) as s:
+    with session_on(decided.engine) as s:
         assert s.exec(select(ProfileEvaluation)).one() is not None
     recruiter, _ = _ui(decided, "recruiter")
     for url in ("/admin/decisions", "/admin/audit.csv"):

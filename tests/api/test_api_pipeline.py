@@ -8,7 +8,6 @@ import random
 import uuid
 from typing import Any
 
-from matcher.db import session_scope
 from matcher.models import MatchRun, MatchRunRequirement, RunStatus
 from tests.api.conftest import World, present_some
 
@@ -95,7 +94,7 @@ def test_a_presented_candidate_made_ineligible_stays_flagged_with_its_current_sc
 
 
 def _finished_run(world: World, changes: list[dict[str, Any]], at: dt.datetime) -> None:
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         run = MatchRun(status=RunStatus.succeeded, trigger="test", finished_at=at)
         session.add(run)
         session.flush()

@@ -8,13 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlmodel import Session
 
-from matcher.db import session_scope
 from matcher.models import Requirement
 from matcher.services.runs import triggers
 from tests.api.conftest import World, clone, loose_requirement
-from tests.helpers import example
+from tests.helpers import example, session_on
 
 V1 = "/api/v1"
 REQ = Requirement.__table__  # type: ignore[attr-defined]
@@ -57,7 +55,7 @@ def _legacy_far_requirement(world: World) -> uuid.UUID:
     r = world.http.post(f"{V1}/requirements", json=body, headers=world.auth("acme"))
     assert r.status_code == 201, r.text
     rid = uuid.UUID(r.json()["id"])
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         session.execute(update(REQ).where(REQ.c.id == rid).values(start_by=dt.date.max))
     return rid
 
@@ -91,15 +89,15 @@ def test_a_failing_trigger_keeps_the_write_records_it_for_recruiters_and_is_retr
     assert staff["rematch_failed_at"] is not None
 
     monkeypatch.undo()
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         run = triggers.retry_failed_triggers(session)
         assert run is not None and run.total == 1
-    with Session(world.engine) as session:
+    with session_on(world.engine) as session:
         error = session.execute(select(REQ.c.rematch_error).where(REQ.c.id == uuid.UUID(rid))).scalar_one()
     assert error is None
     page = world.http.get(f"{V1}/requirements/{rid}/shortlist", headers=world.auth("recruiter")).json()
     assert len(page["items"]) > 0  # the retried run (inline here) matched it
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         assert triggers.retry_failed_triggers(session) is None  # nothing left to retry
 
 

@@ -7,7 +7,6 @@ import io
 
 from sqlalchemy import select
 
-from matcher.db import session_scope
 from matcher.models import ApiKey
 from tests.api.conftest import World, clone, loose_requirement, present_some
 from tests.helpers import example, jsonl, missing_id
@@ -383,7 +382,7 @@ def test_api_keys_are_hashed_revocable_and_admin_managed(world: World) -> None:
     )
     me = world.http.get(f"{V1}/me", headers={"Authorization": f"Bearer {key}"}).json()
     assert me == {"role": "client", "client": "initech", "key_prefix": info["prefix"]}
-    with session_scope(world.engine) as s:
+    with world.app.state.runtime.session_scope() as s:
         stored = s.exec(select(ApiKey).where(ApiKey.prefix == info["prefix"])).scalar_one()
         assert stored.key_hash != key and key not in (stored.key_hash, stored.prefix, stored.label)
         assert len(stored.key_hash) == 64

@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matcher.core import default_profile, prepare_candidate, prepare_requirement, rank, relations_for
-from matcher.db import session_scope
 from matcher.models import EntryState, Requirement, ShortlistEntry
 from matcher.schemas import RequirementStatus, Track, VettingStatus
 from matcher.services import candidate_pool, matching
@@ -19,6 +18,7 @@ from matcher.services.imports import exporting, importing
 from matcher.services.skills import resolve_names
 from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
+from tests.helpers import session_on, session_scope
 from tests.rematch_support import Seeded
 from tests.suite_clock import TODAY
 
@@ -45,7 +45,7 @@ def test_the_pool_is_the_passed_candidates_of_both_tracks_as_the_import_format_s
         for c in seeded.candidates
         if c.vetting.status is VettingStatus.passed
     }
-    with Session(engine) as session:
+    with session_on(engine) as session:
         pool = candidate_pool.load_pool(session)
     assert {c.external_id: c for c in pool.candidates} == expected
     assert len(pool) == len(expected) > 0
@@ -72,7 +72,7 @@ def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine
         with session_scope(engine) as session:
             rid = requirement_id(session, spec.external_id)
             outcome = matching.match_requirement(session, rid)
-        with Session(engine) as session:
+        with session_on(engine) as session:
             stored = session.execute(
                 select(ENTRY.c.candidate_id, ENTRY.c.rank, ENTRY.c.score, ENTRY.c.components, ENTRY.c.reasons)
                 .where(ENTRY.c.requirement_id == rid, ENTRY.c.state == EntryState.active.value)
@@ -93,13 +93,13 @@ def test_ranking_and_persisting_match_the_core_on_the_import_data(engine: Engine
 
 def test_the_pool_cache_rebuilds_when_a_candidate_changes(engine: Engine, seeded: Seeded) -> None:
     cache = candidate_pool.PoolCache()
-    with Session(engine) as session:
+    with session_on(engine) as session:
         first = cache.get(session)
         assert cache.get(session) is first
     changed = next(c for c in seeded.candidates if c.track is Track.developer)
     with session_scope(engine) as session:
         importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0})])
-    with Session(engine) as session:
+    with session_on(engine) as session:
         second = cache.get(session)
     assert second is not first
     assert second.get(second.id_of(changed.external_id)).hourly_rate == 1.0  # type: ignore[union-attr]
@@ -145,7 +145,7 @@ def test_a_requirement_that_makes_must_haves_hard_is_imported_exported_and_ranke
         assert exported[0]["must_have_is_hard"] is True
         assert importing.parse_requirements(json.dumps(exported[0])) == [hard_spec]
         assert matching.match_requirement(session, rid).eligible == hard_count
-    with Session(engine) as session:
+    with session_on(engine) as session:
         reasons = session.scalars(
             select(ENTRY.c.reasons).where(ENTRY.c.requirement_id == rid, ENTRY.c.state == "active")
         ).all()

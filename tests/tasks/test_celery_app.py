@@ -13,14 +13,14 @@ from sqlalchemy.exc import OperationalError
 
 import tasks.worker
 from matcher.bootstrap import bootstrap
-from matcher.db import session_scope
 from matcher.errors import ValidationFailed
 from matcher.models import RunStatus
 from matcher.services import runs
 from matcher.settings import Settings
 from tasks.app import REMATCH_ALL, app, make_app, schedule_from
-from tasks.dispatch import celery_sender
+from tasks.dispatch import celery_sender, register
 from tasks.matching import rematch_all, rematch_chunk
+from tests.helpers import session_scope
 from tests.rematch_support import Seeded
 
 
@@ -72,8 +72,11 @@ def test_the_chunk_task_is_idempotent_and_bounded() -> None:
 
 @pytest.fixture
 def eager(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Celery runs tasks in this process, on the test database."""
-    monkeypatch.setattr(tasks.worker, "_runtime", bootstrap(engine=engine))
+    """Celery runs tasks in this process, on the test database, with a worker's runtime (its
+    dispatcher sends through Celery)."""
+    runtime = bootstrap(engine=engine)
+    register(runtime.dispatcher)
+    monkeypatch.setattr(tasks.worker, "_runtime", runtime)
     app.conf.task_always_eager = True
     try:
         yield

@@ -24,7 +24,7 @@ def cli_db(db_url: str, seeded: Seeded, pinned_settings: SetEnv) -> Iterator[See
     pinned_settings(database_url=db_url)
     db.get_engine.cache_clear()
     yield seeded
-    db.get_engine().dispose()
+    db.get_engine(db_url).dispose()
     db.get_engine.cache_clear()
 
 
@@ -90,7 +90,7 @@ def test_a_cli_write_enqueues_its_rematch_on_the_broker(
     try:
         code, _, err = run_cli(capsys, "seed", "--candidates", "30", "--requirements", "2")
     finally:
-        db.get_engine().dispose()
+        db.get_engine(db_url).dispose()
         db.get_engine.cache_clear()
     assert code == 0, err
     assert "Traceback" not in err and "failed" not in err, err

@@ -25,14 +25,13 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from matcher.db import session_scope
 from matcher.models import MatchRun, MatchRunRequirement, ShortlistEntry
 from matcher.schemas import CandidateIn
 from matcher.services import runs
 from matcher.services.imports import importing
 from tests.conftest import REDIS_ENV, need_server
+from tests.helpers import runtime_on, session_on, session_scope
 from tests.rematch_fixtures import PINNED
 from tests.rematch_support import Seeded, seed
 
@@ -119,7 +118,7 @@ def stack(db_url: str, tmp_path: Path) -> Iterator[Stack]:
 
 
 def entries(engine: Engine) -> dict[tuple[Any, Any], dict[str, Any]]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return {
             (r.requirement_id, r.candidate_id): dict(r._mapping) for r in session.execute(select(ENTRY)).all()
         }
@@ -132,12 +131,12 @@ def decisions(rows: dict[tuple[Any, Any], dict[str, Any]]) -> dict[tuple[Any, An
 def run_row(engine: Engine, run_id: uuid.UUID) -> Any:
     with session_scope(engine) as session:
         runs.refresh_run(session, run_id)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return session.execute(select(RUN).where(RUN.c.id == run_id)).one()
 
 
 def outcomes(engine: Engine, run_id: uuid.UUID) -> dict[uuid.UUID, Any]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return {r.requirement_id: r for r in session.execute(select(MRR).where(MRR.c.run_id == run_id))}
 
 
@@ -146,8 +145,8 @@ def prepare(engine: Engine) -> tuple[Seeded, list[tuple[Any, Any, str]]]:
     seeded = seed(engine, 300, 14)
     with session_scope(engine) as session:
         first = runs.start_run(session, dispatch=lambda task, args: None).id
-    runs.run_inline(engine, first)
-    with Session(engine) as session:
+    runs.run_inline(runtime_on(engine), first)
+    with session_on(engine) as session:
         picked = session.execute(
             select(ENTRY.c.requirement_id, ENTRY.c.candidate_id).where(ENTRY.c.rank.in_([1, 2])).limit(4)
         ).all()
@@ -196,7 +195,7 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
     def mid_run(row: Any) -> bool:
         if row.processed < 2:
             return False
-        with Session(engine) as session:
+        with session_on(engine) as session:
             return (
                 session.scalar(select(MRR.c.id).where(MRR.c.run_id == run_id, MRR.c.status == "running"))
                 is not None
@@ -229,7 +228,7 @@ def test_a_rematch_survives_a_killed_worker(engine: Engine, stack: Stack) -> Non
         session.execute(delete(ENTRY))
         session.execute(insert(ENTRY), list(before.values()))
         clean_id = runs.start_run(session, list(crashed), dispatch=lambda task, args: None).id
-    assert runs.run_inline(engine, clean_id).status.value == "succeeded"
+    assert runs.run_inline(runtime_on(engine), clean_id).status.value == "succeeded"
     assert decisions(entries(engine)) == decisions(after)
     clean = outcomes(engine, clean_id)
     assert {rid: (r.entered, r.left, r.moved, r.eligible) for rid, r in clean.items()} == {

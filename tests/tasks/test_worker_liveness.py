@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
+from tests.helpers import session_on
 from tests.tasks.test_worker_crash import MRR, Stack, prepare, wait_for
 from tests.tasks.test_worker_crash import stack as crash_stack
 
@@ -47,7 +47,7 @@ def test_a_killed_worker_stalls_its_run_for_seconds_not_minutes(engine: Engine, 
     run_id, total = uuid.UUID(found[1]), int(found[2])
 
     def claimed(row: Any) -> bool:
-        with Session(engine) as session:
+        with session_on(engine) as session:
             running = session.scalar(
                 select(MRR.c.id).where(MRR.c.run_id == run_id, MRR.c.status == "running")
             )
@@ -62,6 +62,6 @@ def test_a_killed_worker_stalls_its_run_for_seconds_not_minutes(engine: Engine, 
     print(f"\nrun of {total} requirements finished {took:.1f} s after the whole worker was killed")
     assert (final.status, final.processed, final.failed) == ("succeeded", total, 0)
     assert took <= 60, f"the run finished {took:.0f} s after the kill"
-    with Session(engine) as session:
+    with session_on(engine) as session:
         attempts = list(session.scalars(select(MRR.c.attempts).where(MRR.c.run_id == run_id)))
     assert max(attempts) >= 2  # a claim of the dead worker was taken over

@@ -7,7 +7,6 @@ from sqlalchemy import create_engine
 
 import tasks.worker
 from matcher.bootstrap import bootstrap
-from matcher.dispatch import dispatcher
 from tasks.dispatch import celery_sender
 
 
@@ -18,9 +17,9 @@ def test_a_forked_pool_process_builds_its_own_runtime(monkeypatch: pytest.Monkey
     runtime = tasks.worker.worker_runtime()
     assert runtime is not inherited
     assert runtime.engine is not inherited.engine, "a connection is never shared across a fork"
-    assert tasks.worker.worker_engine() is runtime.engine
-    assert runtime.dispatcher is dispatcher
-    assert dispatcher.sender is celery_sender
+    assert runtime.pool_cache is inherited.pool_cache, "the pool its parent warmed is kept"
+    assert runtime.dispatcher is not inherited.dispatcher
+    assert runtime.dispatcher.sender is celery_sender
 
 
 def test_a_process_without_a_pool_builds_its_runtime_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from api.ui.routes import PAGE_SIZE
 from matcher.models import CandidatePersonal, EventKind, PipelineEvent, Requirement, ShortlistEntry
+from tests.helpers import session_on
 from tests.ui.ui_harness import (
     OTHER_CLIENT,
     OWN_CLIENT,
@@ -119,7 +120,7 @@ def test_recruiter_works_a_shortlist(page: Page, site: str, world: UiWorld) -> N
     page.reload()
     saved = page.locator(f"#c-{candidate_id}")
     expect(saved.get_by_label("Stage")).to_have_value("shortlisted")
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         entry = s.exec(
             select(ShortlistEntry).where(
                 ShortlistEntry.requirement_id == rid,
@@ -199,11 +200,11 @@ def test_client_posts_a_requirement_and_sees_only_its_own(page: Page, site: str,
     try:
         expect(page.locator("[data-freshness]")).to_have_text("fresh", timeout=30_000)
     except AssertionError as exc:
-        with Session(world.engine) as s:
+        with session_on(world.engine) as s:
             stored = s.exec(select(Requirement.rematch_error).where(Requirement.id == new_id)).one()
         raise AssertionError(f"the new requirement was not matched; its rematch_error: {stored!r}") from exc
     expect(page.locator("p.empty")).to_contain_text("No candidates have been presented to you yet")
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         names = s.exec(
             select(CandidatePersonal.name, CandidatePersonal.email)
             .join(ShortlistEntry, ShortlistEntry.candidate_id == CandidatePersonal.candidate_id)  # type: ignore[arg-type]

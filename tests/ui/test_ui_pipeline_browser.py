@@ -17,14 +17,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from matcher.db import session_scope
 from matcher.models import CandidatePersonal, ShortlistEntry
 from matcher.services.accounts import service as accounts
 from matcher.services.requirements import service as requirements
 from matcher.services.requirements.service import RequirementBody
-from tests.helpers import missing_id
+from tests.helpers import missing_id, session_on
 from tests.ui.ui_harness import (
     SCREENSHOTS,
     UiWorld,
@@ -48,7 +47,7 @@ def world(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[UiWorld]:
 @pytest.fixture
 def requirement(world: UiWorld) -> uuid.UUID:
     """A requirement of the client's that 50 or more candidates pass, matched."""
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         client = accounts.authenticate(session, world.keys["client"])
         body = RequirementBody.model_validate(loose_requirement("ui-loop-1"))
         created = requirements.create_requirement(session, client, body)
@@ -90,7 +89,7 @@ def shots(browser: Browser, site: str, key: str, path: str, name: str, show: str
 
 
 def _entries(world: UiWorld, rid: uuid.UUID) -> dict[uuid.UUID, ShortlistEntry]:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         return {
             e.candidate_id: e
             for e in s.exec(select(ShortlistEntry).where(ShortlistEntry.requirement_id == rid))
@@ -98,7 +97,7 @@ def _entries(world: UiWorld, rid: uuid.UUID) -> dict[uuid.UUID, ShortlistEntry]:
 
 
 def _personal(world: UiWorld, rid: uuid.UUID) -> list[str]:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         rows = s.exec(
             select(CandidatePersonal.name, CandidatePersonal.email)
             .join(ShortlistEntry, ShortlistEntry.candidate_id == CandidatePersonal.candidate_id)  # type: ignore[arg-type]
@@ -264,7 +263,7 @@ def test_compact_list_compare_and_an_empty_shortlist_explained(
     expect(page.locator("table.compare-table thead th")).to_have_count(4)
     shots(browser, site, world.keys["recruiter"], page.url.removeprefix(site), "compare")
 
-    with session_scope(world.engine) as session:
+    with world.app.state.runtime.session_scope() as session:
         client = accounts.authenticate(session, world.keys["client"])
         impossible = loose_requirement(
             "ui-nobody",

@@ -11,11 +11,12 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from matcher.core.pipeline import Stage
 from matcher.models import Candidate, EventKind, PipelineEvent, Requirement, ShortlistEntry
 from matcher.services.shortlists import placements
+from tests.helpers import session_on
 from tests.ui.test_ui_browser import page, shot, sign_in, site, world  # noqa: F401
 from tests.ui.ui_harness import UiWorld
 
@@ -45,7 +46,7 @@ def _candidate_with_an_open_place(w: UiWorld) -> tuple[uuid.UUID, uuid.UUID]:
     does not hold them (when every such shortlist does, the entry is removed first: the state a
     candidate outside a full top N is in)."""
     cache = placements.BookCache()
-    with Session(w.engine) as s:
+    with session_on(w.engine) as s:
         best = None
         for cid in s.exec(select(Candidate.id).order_by(Candidate.external_id)).all():
             found = placements.candidate_matches(s, cid, top=10, cache=cache)
@@ -91,7 +92,7 @@ def test_recruiter_adds_a_candidate_from_the_best_requirements(
     expect(
         page.locator("#best tbody tr").filter(has=page.locator(f'a[href="/requirements/{rid}"]'))
     ).to_contain_text("Shortlisted")
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         entry = s.exec(
             select(ShortlistEntry).where(
                 ShortlistEntry.requirement_id == rid, ShortlistEntry.candidate_id == cid
@@ -114,7 +115,7 @@ def test_client_fills_the_form_from_a_job_description(
     site: str,  # noqa: F811
     world: UiWorld,  # noqa: F811
 ) -> None:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         before = s.exec(select(func.count()).select_from(Requirement)).one()
     sign_in(page, site, world.keys["client"])
     page.goto(f"{site}/requirements/new")
@@ -137,12 +138,12 @@ def test_client_fills_the_form_from_a_job_description(
     expect(page.locator(".draft-sources")).to_contain_text("5+ years")
     expect(page.get_by_label("Paste the job description")).to_have_value(JOB_DESCRIPTION)
     shot(page, "requirement_form_from_description.png", full_page=True)
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         assert s.exec(select(func.count()).select_from(Requirement)).one() == before  # nothing saved
 
     page.get_by_role("button", name="Post requirement").click()
     expect(page).to_have_url(re.compile(r"/requirements/[0-9a-f-]{36}"))
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         assert s.exec(select(func.count()).select_from(Requirement)).one() == before + 1
 
 

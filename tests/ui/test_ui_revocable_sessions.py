@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from api.app import create_app
 from api.ui.session import COOKIE
 from matcher.models import ApiKey, Role
 from matcher.settings import DEFAULT_SESSION_SECRET, InsecureSettings, Settings, get_settings
-from tests.helpers import run_cli
+from tests.helpers import run_cli, session_on
 from tests.ui.test_ui_session import browser, sign_in, token_of
 from tests.ui.ui_harness import UiWorld, ui_settings, ui_world
 
@@ -44,7 +44,7 @@ def test_sign_out_ends_every_copy_of_the_cookie(world: UiWorld) -> None:
 
 def test_a_cookie_forged_with_a_known_secret_opens_nothing(world: UiWorld) -> None:
     """Even with the signing secret, a cookie is only a session the server opened."""
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         admin_key = s.exec(select(ApiKey).where(ApiKey.role == Role.admin)).first()
     assert admin_key is not None
     forged = URLSafeTimedSerializer(world.settings.session_secret, salt="talentmatch.ui.session").dumps(

@@ -19,10 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from api.ui.session import COOKIE
-from matcher.db import session_scope
 from matcher.models import (
     ApiKey,
     CandidatePersonal,
@@ -35,8 +34,11 @@ from matcher.models import (
 from matcher.services.accounts import service as accounts
 from matcher.services.shortlists import pipeline
 from matcher.services.shortlists.pipeline import Presentation
-from tests.helpers import missing_id
+from tests.helpers import missing_id, session_on
 from tests.ui.ui_harness import OTHER_CLIENT, OWN_CLIENT, UiWorld, ui_settings, ui_world
+
+#: The operator that makes the tests' keys (an admin at the console).
+SYSTEM = accounts.Principal.console("system")
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 
@@ -67,7 +69,7 @@ def sign_in(world: UiWorld, who: str) -> tuple[TestClient, str]:
 
 
 def an_entry(world: UiWorld, requirement_id: uuid.UUID) -> ShortlistEntry:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         entry = s.exec(
             select(ShortlistEntry).where(
                 ShortlistEntry.requirement_id == requirement_id, ShortlistEntry.rank == 1
@@ -96,7 +98,7 @@ def test_signing_in_sets_a_signed_httponly_cookie_that_holds_the_key_id_not_the_
     random_part = secret[accounts.PREFIX_LEN + 1 :]
     assert len(random_part) >= 40
     assert secret not in value and random_part not in value
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         key_id = s.exec(select(ApiKey.id).where(ApiKey.prefix == secret[: accounts.PREFIX_LEN])).one()
     payload = json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))
     assert payload["k"] == str(key_id)
@@ -136,7 +138,7 @@ def test_posts_need_the_sessions_csrf_token(world: UiWorld) -> None:
     assert r.status_code == 303
     saved = an_entry(world, rid)
     assert saved.stage == "shortlisted"
-    with Session(world.engine) as session:
+    with session_on(world.engine) as session:
         notes = session.exec(
             select(PipelineEvent.text).where(
                 PipelineEvent.candidate_id == saved.candidate_id, PipelineEvent.kind == EventKind.note
@@ -172,8 +174,8 @@ def test_sign_out_and_revocation_end_the_session(world: UiWorld) -> None:
     assert http.get("/requirements").status_code == 303
 
     http, _ = sign_in(world, "recruiter")
-    with session_scope(world.engine) as s:
-        accounts.revoke_key(s, world.keys["recruiter"][: accounts.PREFIX_LEN])
+    with world.app.state.runtime.session_scope() as s:
+        accounts.revoke_key(s, SYSTEM, world.keys["recruiter"][: accounts.PREFIX_LEN])
     r = http.get("/requirements")
     assert r.status_code == 303 and r.headers["location"].startswith("/?next=")
 
@@ -211,13 +213,13 @@ def test_a_client_sees_its_own_anonymised_shortlists_and_nothing_else(world: UiW
     own = world.busiest_requirement(OWN_CLIENT)
     other = world.first_requirement(OTHER_CLIENT)
     assert "No candidates have been presented to you yet" in http.get(f"/requirements/{own}").text
-    with session_scope(world.engine) as s:
+    with world.app.state.runtime.session_scope() as s:
         recruiter = accounts.authenticate(s, world.keys["recruiter"])
         shown = pipeline.present(s, recruiter, own, an_entry(world, own).candidate_id, Presentation())
     page = http.get(f"/requirements/{own}")
     assert page.status_code == 200
     assert f"Candidate {shown.entry.handle}" in page.text and "Request interview" in page.text
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         personal = s.exec(
             select(CandidatePersonal.name, CandidatePersonal.email)
             .join(ShortlistEntry, col(ShortlistEntry.candidate_id) == col(CandidatePersonal.candidate_id))
@@ -317,7 +319,7 @@ def test_the_requirement_form_shows_how_each_skill_is_understood_before_saving(w
     assert "Understood as: k8s -&gt; Kubernetes" in r.text
     assert "Understood as: unknown: kept as typed" in r.text
     assert "Understood as: Java/J2EE -&gt; Java + Jakarta EE" in r.text
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         assert s.exec(select(Requirement).where(Requirement.external_id == "req-check-1")).first() is None
 
 
@@ -325,7 +327,7 @@ def test_compact_list_compare_and_csv_export(world: UiWorld) -> None:
     http, _ = sign_in(world, "recruiter")
     rid = world.first_requirement(OWN_CLIENT)
     first = an_entry(world, rid)
-    with session_scope(world.engine) as s:
+    with world.app.state.runtime.session_scope() as s:
         s.execute(
             sa_update(CandidatePersonal)
             .where(col(CandidatePersonal.candidate_id) == first.candidate_id)
@@ -374,7 +376,7 @@ def _requirement_form(**values: str) -> dict[str, str]:
 
 
 def _status(world: UiWorld, rid: uuid.UUID) -> tuple[str, str]:
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         req = s.get(Requirement, rid)
         assert req is not None
         return req.status, req.title
@@ -421,7 +423,7 @@ def test_a_recruiter_picks_the_client_and_creates_one_only_on_purpose(world: UiW
     assert typo.status_code == 422 and "not an existing client account" in typo.text
     none = http.post("/requirements/new", data={**_requirement_form(), "csrf_token": token})
     assert none.status_code == 422 and "choose the client this requirement is for" in none.text
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         before = len(s.exec(select(Client)).all())
     r = http.post("/requirements/new", data={**_requirement_form(client=OWN_CLIENT), "csrf_token": token})
     assert r.status_code == 303, r.text
@@ -430,7 +432,7 @@ def test_a_recruiter_picks_the_client_and_creates_one_only_on_purpose(world: UiW
         data={**_requirement_form(external_id="ui-life-2", new_client="initech"), "csrf_token": token},
     )
     assert r.status_code == 303, r.text
-    with Session(world.engine) as s:
+    with session_on(world.engine) as s:
         assert len(s.exec(select(Client)).all()) == before + 1
     world.wait_for_runs()
 

@@ -27,16 +27,19 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from api.app import create_app
-from matcher.db import session_scope
 from matcher.models import Client, EntryState, Requirement, Role, ShortlistEntry
+from matcher.runtime import Runtime
 from matcher.services import runs
 from matcher.services.accounts import service as accounts
 from matcher.services.imports import seeding
 from matcher.settings import Settings
-from tests.helpers import example
+from tests.helpers import example, runtime_on, session_on, session_scope
+
+#: The operator that makes the tests' keys (an admin at the console).
+SYSTEM = accounts.Principal.console("system")
 
 SEED = 7
 #: Longest a held re-match waits for its gate (a test that forgets to open it fails, not hangs).
@@ -75,7 +78,7 @@ class UiWorld:
 
     def shortlist_size(self, requirement_id: uuid.UUID) -> int:
         """How many entries the requirement's current shortlist has (its active ones)."""
-        with Session(self.engine) as s:
+        with session_on(self.engine) as s:
             return int(
                 s.exec(
                     select(func.count()).where(
@@ -88,7 +91,7 @@ class UiWorld:
     def busiest_requirement(self, slug: str) -> uuid.UUID:
         """The client's requirement with the longest current shortlist (the most to look at);
         of equals, the first by reference, so the choice never depends on row order."""
-        with Session(self.engine) as s:
+        with session_on(self.engine) as s:
             sizes = dict(
                 s.exec(
                     select(ShortlistEntry.requirement_id, func.count())
@@ -123,11 +126,11 @@ def ui_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
 
 
 def threaded_dispatch(
-    engine: Engine, threads: list[threading.Thread], gate: threading.Event
+    runtime: Runtime, threads: list[threading.Thread], gate: threading.Event
 ) -> runs.Dispatch:
     """Match a run's chunks in a background thread once ``gate`` is open, like a worker that picks
     the task up from a queue."""
-    inline = runs.inline_dispatch(engine)
+    inline = runs.inline_dispatch(runtime)
 
     def work(task: str, args: list[Any]) -> None:
         if gate.wait(GATE_TIMEOUT):
@@ -147,14 +150,15 @@ def ui_world(
 ) -> Iterator[UiWorld]:
     """Seed (the import's re-match runs inline, so every shortlist is filled), make keys; the
     re-matches the app starts then run in background threads."""
-    with runs.dispatching(runs.inline_dispatch(engine)), session_scope(engine) as session:
+    seeder = runtime_on(engine)
+    with seeder.dispatcher.using(runs.inline_dispatch(seeder)), seeder.session_scope() as session:
         seeding.seed(session, candidates=candidates, requirements=requirements, seed=SEED)
     with session_scope(engine) as session:
         keys = {
-            "admin": accounts.create_key(session, Role.admin, label="ui admin").secret,
-            "recruiter": accounts.create_key(session, Role.recruiter, label="ui recruiter").secret,
-            "client": accounts.create_key(session, Role.client, client=OWN_CLIENT).secret,
-            "other": accounts.create_key(session, Role.client, client=OTHER_CLIENT).secret,
+            "admin": accounts.create_key(session, SYSTEM, Role.admin, label="ui admin").secret,
+            "recruiter": accounts.create_key(session, SYSTEM, Role.recruiter, label="ui recruiter").secret,
+            "client": accounts.create_key(session, SYSTEM, Role.client, client=OWN_CLIENT).secret,
+            "other": accounts.create_key(session, SYSTEM, Role.client, client=OTHER_CLIENT).secret,
         }
         by_client: dict[str, list[uuid.UUID]] = {}
         rows = session.exec(
@@ -167,8 +171,9 @@ def ui_world(
     threads: list[threading.Thread] = []
     gate = threading.Event()
     gate.set()
-    with runs.dispatching(threaded_dispatch(engine, threads, gate)):
-        world = UiWorld(create_app(settings, engine), engine, settings, keys, by_client, threads, gate)
+    app = create_app(settings, engine)
+    with app.state.runtime.dispatcher.using(threaded_dispatch(app.state.runtime, threads, gate)):
+        world = UiWorld(app, engine, settings, keys, by_client, threads, gate)
         try:
             yield world
         finally:

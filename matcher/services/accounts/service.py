@@ -45,20 +45,32 @@ _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
 _PREFIX = re.compile(f"{KEY_TAG}[{_ALPHABET}]{{{PREFIX_CHARS}}}")
 
 
+#: The key id of an operator at the host's console (no key: see ``Principal.console``).
+_CONSOLE_KEY = uuid.UUID(int=0)
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key's role and, for a client key, its client account."""
+    """Who is calling: the key's role and, for a client key, its client account; or an operator
+    at the host's console (``console``: the CLI, the demo), who holds no key and is an admin."""
 
     key_id: uuid.UUID
     prefix: str
     role: Role
     client_id: uuid.UUID | None = None
     client_slug: str | None = None
+    operator: str | None = None
+
+    @classmethod
+    def console(cls, operator: str = "cli") -> Principal:
+        """An operator with shell access to the host (and so to the database): an admin, named
+        ``operator`` in the audit log."""
+        return cls(key_id=_CONSOLE_KEY, prefix=operator, role=Role.admin, operator=operator)
 
     @property
     def actor(self) -> str:
         """How the audit log and runs name this caller (never personal data)."""
-        return f"{self.role.value}:{self.prefix}"
+        return self.operator or f"{self.role.value}:{self.prefix}"
 
     @property
     def is_client(self) -> bool:
@@ -129,14 +141,12 @@ def _info(key: ApiKey, client_slug: str | None) -> KeyInfo:
 
 
 def create_key(
-    session: Session,
-    role: Role,
-    *,
-    client: str | None = None,
-    label: str = "",
-    actor: str = "system",
+    session: Session, principal: Principal, role: Role, *, client: str | None = None, label: str = ""
 ) -> NewKey:
-    """Create a key of ``role``; a client key belongs to the ``client`` account (created if new)."""
+    """Create a key of ``role`` (admins only); a client key belongs to the ``client`` account
+    (created if new)."""
+    principal.require(Role.admin)
+    actor = principal.actor
     if role is Role.client and not client:
         raise ValidationFailed("a client key needs a client account (--client SLUG)")
     if role is not Role.client and client:
@@ -158,7 +168,9 @@ def create_key(
     return NewKey(info=_info(key, client_row.slug if client_row else None), secret=raw)
 
 
-def list_keys(session: Session, *, include_revoked: bool = True) -> list[KeyInfo]:
+def list_keys(session: Session, principal: Principal, *, include_revoked: bool = True) -> list[KeyInfo]:
+    """Every key (admins only), never a secret."""
+    principal.require(Role.admin)
     query = (
         select(ApiKey, Client.slug)
         .join(Client, col(Client.id) == col(ApiKey.client_id), isouter=True)
@@ -180,14 +192,19 @@ def _find_key(session: Session, ident: str) -> ApiKey:
     return key
 
 
-def get_key(session: Session, ident: str) -> KeyInfo:
+def get_key(session: Session, principal: Principal, ident: str) -> KeyInfo:
+    """A key by id or prefix (admins only)."""
+    principal.require(Role.admin)
     key = _find_key(session, ident)
     client = session.get(Client, key.client_id) if key.client_id else None
     return _info(key, client.slug if client else None)
 
 
-def revoke_key(session: Session, ident: str, *, actor: str = "system") -> KeyInfo:
-    """Revoke a key by id or prefix; it stops working at once. Revoking twice is a conflict."""
+def revoke_key(session: Session, principal: Principal, ident: str) -> KeyInfo:
+    """Revoke a key by id or prefix (admins only); it stops working at once. Revoking twice is a
+    conflict."""
+    principal.require(Role.admin)
+    actor = principal.actor
     key = _find_key(session, ident)
     if key.revoked_at is not None:
         raise Conflict(f"API key {key.prefix} was already revoked")

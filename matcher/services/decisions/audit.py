@@ -28,6 +28,7 @@ from matcher.core.profiles import WeightProfile
 from matcher.errors import NotFound, ValidationFailed
 from matcher.models import Role
 from matcher.models.tables import DECISION, REQ
+from matcher.runtime import runtime_of
 from matcher.schemas import RequirementStatus, Track
 from matcher.services import matching
 from matcher.services.accounts.service import Principal
@@ -98,10 +99,11 @@ def tops(
     """Requirement id -> candidate ids of its top ``top`` under ``profile`` (today, same pool
     and ranker as matching)."""
     loaded = matching.load_requirements(session, list(requirement_ids))
-    pool = matching.process_pool_cache().get(session)
-    ranker = matching.default_ranker()
+    runtime = runtime_of(session)
+    pool = runtime.pool_cache.get(session)
+    ranker = runtime.ranker
     related = load_taxonomy().related_to
-    day = clock.today()
+    day = clock.today(runtime.settings)
     out = {}
     for rid, req in loaded.items():
         if req.profile.track is not profile.track:
@@ -126,7 +128,7 @@ def people_under(
     session: Session, track: Track, profile: WeightProfile, top: int = AUDIT_TOP
 ) -> list[Person]:
     """Every person of the pool, with the stages ``profile`` selects them at."""
-    pool = matching.process_pool_cache().get(session)
+    pool = runtime_of(session).pool_cache.get(session)
     in_top = tops(session, audited_requirements(session, track), profile, top)
     reached = _reached(session, track)
     answers = self_identification.categories(session)

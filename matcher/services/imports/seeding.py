@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from fixtures.generator import generate_candidates, generate_requirements
 from matcher import clock
+from matcher.runtime import runtime_of
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.decisions.simulate import simulate_self_identification
 from matcher.services.imports.importing import ImportResult, import_candidates, import_requirements
@@ -39,7 +40,7 @@ def seed(
     Every candidate gets a seeded voluntary self-identification (for the impact-ratio audit);
     decisions need shortlists, so ``simulate.simulate_decisions`` runs after matching.
     """
-    day = anchor or clock.today()
+    day = anchor or clock.today(runtime_of(session).settings)
     cand_total = ImportResult()
     for start in range(0, candidates, BATCH):
         count = min(BATCH, candidates - start)

@@ -29,6 +29,7 @@ from matcher.core.timezones import overlap_hours
 from matcher.core.types import RequirementProfile
 from matcher.models import EntryState
 from matcher.models.tables import ENTRY
+from matcher.runtime import runtime_of
 from matcher.schemas import CURRENCY_PER_USD, VettingStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.candidate_pool import pool_filter
@@ -156,7 +157,7 @@ def diagnose(session: Session, principal: Principal, requirement_id: uuid.UUID) 
     loaded = load_requirements(session, [requirement_id])[requirement_id]
     req = loaded.profile
     pool = load_columns(session)
-    day = today()
+    day = today(runtime_of(session).settings)
     n = len(pool)
     budget_usd = req.max_hourly_rate / CURRENCY_PER_USD[req.currency]
     masks = _filter_masks(session, pool, req, budget_usd) if n else []

@@ -35,7 +35,7 @@ their transactions). This package re-exports the names callers use.
 
 from matcher.models.tables import MRR, REQ, RUN
 from matcher.services.runs.claims import Claim, claim, heartbeat, worker_id
-from matcher.services.runs.dispatch import Dispatch, chunked, dispatching, rematch_pending
+from matcher.services.runs.dispatch import Dispatch, chunked, rematch_pending
 from matcher.services.runs.execution import ChunkReport, inline_dispatch, run_chunk, run_inline
 from matcher.services.runs.lifecycle import cancel_run, open_requirement_ids, start_run
 from matcher.services.runs.progress import (
@@ -61,7 +61,6 @@ __all__ = [
     "cancel_run",
     "chunked",
     "claim",
-    "dispatching",
     "get_progress",
     "heartbeat",
     "inline_dispatch",

@@ -8,13 +8,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
-from matcher.dispatch import REMATCH_CHUNK, Sender, dispatcher, enqueue, enqueued
+from matcher.dispatch import REMATCH_CHUNK, Sender, dispatcher_of, enqueue, enqueued
 from matcher.models.tables import RUN
 
 log = logging.getLogger(__name__)
@@ -24,12 +23,13 @@ log = logging.getLogger(__name__)
 Dispatch = Sender
 
 
-def rematch_pending(session: OrmSession, dispatch: Sender | None = None) -> bool:
-    """Whether this transaction started a run whose dispatch cannot reach the broker now: the
-    write stands, and the run waits for the broker (``_dispatch_or_release``)."""
+def rematch_pending(session: OrmSession) -> bool:
+    """Whether this transaction started a run whose dispatch cannot reach the broker now (the
+    session's dispatcher's): the write stands, and the run waits for the broker (``send_chunks``)."""
     if not enqueued(session, REMATCH_CHUNK):
         return False
-    return not dispatcher.reachable(dispatch)
+    dispatcher = dispatcher_of(session)
+    return dispatcher is None or not dispatcher.reachable()
 
 
 def send_chunks(
@@ -51,11 +51,6 @@ def send_chunks(
     for chunk in chunks:
         args = [str(run_id), [str(r) for r in chunk]]
         enqueue(session, REMATCH_CHUNK, args, sender=send, on_failure=release)
-
-
-def dispatching(dispatch: Sender) -> AbstractContextManager[Sender]:
-    """Use ``dispatch`` wherever no dispatch is passed (the demo and tests run runs inline)."""
-    return dispatcher.using(dispatch)
 
 
 def chunked(ids: Sequence[uuid.UUID], size: int) -> list[list[uuid.UUID]]:

@@ -1,7 +1,8 @@
 """Doing the work: match the requirements of a chunk that this worker can claim.
 
-Functions take an ``engine`` and own their transactions (one per claim, one per shortlist
-written): a chunk runs on a worker, outside any caller's transaction."""
+Functions take the worker's ``Runtime`` (``matcher.runtime``: its engine, settings, ranker and
+pool cache) and own their transactions (one per claim, one per shortlist written): a chunk runs
+on a worker, outside any caller's transaction."""
 
 from __future__ import annotations
 
@@ -14,24 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from matcher.clock import today
 from matcher.dispatch import REMATCH_CHUNK, Sender
 from matcher.errors import NotFound
 from matcher.models import RunStatus, utcnow
 from matcher.models.tables import MRR
+from matcher.runtime import Runtime
 from matcher.services.matching import (
     LoadedRequirement,
     Pool,
-    PoolCache,
-    Ranker,
     compute_shortlist,
     load_requirements,
     persist_shortlist,
-    process_pool_cache,
 )
 from matcher.services.runs.claims import (
     Claim,
@@ -45,7 +42,6 @@ from matcher.services.runs.claims import (
 )
 from matcher.services.runs.dispatch import chunked
 from matcher.services.runs.progress import RunProgress, get_progress, outstanding, refresh_run
-from matcher.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -72,32 +68,19 @@ def _take_gate_token(folder: Path) -> None:
         time.sleep(0.05)
 
 
-def _match_claimed(
-    engine: Engine,
-    claim: Claim,
-    loaded: LoadedRequirement,
-    pool: Pool,
-    *,
-    ranker: Ranker | None,
-    settings: Settings,
-) -> bool:
+def _match_claimed(runtime: Runtime, claim: Claim, loaded: LoadedRequirement, pool: Pool) -> bool:
     """Match and persist one claimed requirement; False when the claim was lost meanwhile."""
     start = time.perf_counter()
+    settings = runtime.settings
     if settings.task_gate_dir is not None:
         _take_gate_token(settings.task_gate_dir)
     if settings.task_delay_seconds:
         time.sleep(settings.task_delay_seconds)
-    with Session(engine) as s:
+    with runtime.session(expire_on_commit=True) as s:
         computed = compute_shortlist(
-            s,
-            loaded,
-            pool,
-            weight_profile_id=claim.weight_profile_id,
-            ranker=ranker,
-            on=today(settings),
-            size=settings.shortlist_size,
+            s, loaded, pool, weight_profile_id=claim.weight_profile_id, on=today(settings)
         )
-    with Session(engine) as s:
+    with runtime.session(expire_on_commit=True) as s:
         change = persist_shortlist(s, computed, run_id=claim.run_id)
         duration = round((time.perf_counter() - start) * 1000.0, 3)
         done = s.execute(  # fenced: nothing is written by a worker whose claim was taken over
@@ -124,21 +107,16 @@ def _match_claimed(
 
 
 def _match_or_fail(
-    engine: Engine,
-    taken: Claim,
-    requirement: LoadedRequirement | None,
-    pool_of: Callable[[], Pool],
-    *,
-    ranker: Ranker | None,
-    settings: Settings,
+    runtime: Runtime, taken: Claim, requirement: LoadedRequirement | None, pool_of: Callable[[], Pool]
 ) -> str:
     """Match one claimed requirement: ``matched``, ``skipped`` (the claim was lost meanwhile) or
     ``failed`` (recorded on its row). A transient database error gives the claim back and
     propagates."""
+    engine = runtime.engine
     try:
         if requirement is None:
             raise NotFound(f"requirement {taken.requirement_id} not found")
-        if _match_claimed(engine, taken, requirement, pool_of(), ranker=ranker, settings=settings):
+        if _match_claimed(runtime, taken, requirement, pool_of()):
             return "matched"
         return "skipped"
     except OperationalError:
@@ -153,14 +131,11 @@ def _match_or_fail(
 
 
 def run_chunk(
-    engine: Engine,
+    runtime: Runtime,
     run_id: uuid.UUID,
     requirement_ids: Sequence[uuid.UUID],
     *,
     worker: str | None = None,
-    cache: PoolCache | None = None,
-    ranker: Ranker | None = None,
-    settings: Settings | None = None,
     on_done: Callable[[], None] | None = None,
 ) -> ChunkReport:
     """Match each requirement of the chunk that this worker can claim (what the task runs),
@@ -169,11 +144,10 @@ def run_chunk(
     A transient database error (``OperationalError``) gives the claim back and propagates, for
     the task to retry with backoff; any other error fails that requirement only.
     """
-    settings = settings or get_settings()
+    engine, settings = runtime.engine, runtime.settings
     worker = worker or worker_id()
-    cache = cache or process_pool_cache()
     report = ChunkReport()
-    with Session(engine) as s:
+    with runtime.session(expire_on_commit=True) as s:
         loaded = load_requirements(s, list(requirement_ids))
     pools: list[Pool] = []
 
@@ -181,8 +155,8 @@ def run_chunk(
         """Checked once per chunk, and only for work actually claimed."""
         if not pools:
             start = time.perf_counter()
-            with Session(engine) as s:
-                pools.append(cache.get(s))
+            with runtime.session(expire_on_commit=True) as s:
+                pools.append(runtime.pool_cache.get(s))
             report.pool_ms += round((time.perf_counter() - start) * 1000.0, 3)
         return pools[0]
 
@@ -196,37 +170,37 @@ def run_chunk(
         if not started:
             mark_running(engine, run_id)
             started = True
-        outcome = _match_or_fail(engine, taken, loaded.get(rid), pool_of, ranker=ranker, settings=settings)
+        outcome = _match_or_fail(runtime, taken, loaded.get(rid), pool_of)
         setattr(report, outcome, getattr(report, outcome) + 1)
         if on_done is not None:
             on_done()
-    with Session(engine) as s:
+    with runtime.session(expire_on_commit=True) as s:
         refresh_run(s, run_id)
         s.commit()
     return report
 
 
-def inline_dispatch(engine: Engine, *, on_done: Callable[[], None] | None = None) -> Sender:
-    """A sender that does the work right here, at once (no broker)."""
+def inline_dispatch(runtime: Runtime, *, on_done: Callable[[], None] | None = None) -> Sender:
+    """A sender that does the work right here, at once, with ``runtime`` (no broker)."""
 
     def send(task: str, args: list[Any]) -> None:
         if task != REMATCH_CHUNK:
             raise ValueError(f"no inline runner for task {task!r}")
         run_id, chunk = args
-        run_chunk(engine, uuid.UUID(run_id), [uuid.UUID(r) for r in chunk], on_done=on_done)
+        run_chunk(runtime, uuid.UUID(run_id), [uuid.UUID(r) for r in chunk], on_done=on_done)
 
     return send
 
 
 def run_inline(
-    engine: Engine, run_id: uuid.UUID, *, on_done: Callable[[], None] | None = None
+    runtime: Runtime, run_id: uuid.UUID, *, on_done: Callable[[], None] | None = None
 ) -> RunProgress:
     """Finish a run in this process: every requirement not finished yet, then its progress."""
-    with Session(engine) as s:
+    with runtime.session(expire_on_commit=True) as s:
         todo = outstanding(s, run_id)
-    for chunk in chunked(todo, get_settings().rematch_chunk_size):
-        run_chunk(engine, run_id, chunk, on_done=on_done)
-    with Session(engine) as s:
+    for chunk in chunked(todo, runtime.settings.rematch_chunk_size):
+        run_chunk(runtime, run_id, chunk, on_done=on_done)
+    with runtime.session(expire_on_commit=True) as s:
         progress = get_progress(s, run_id)
         s.commit()
     return progress

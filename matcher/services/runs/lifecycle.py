@@ -14,12 +14,12 @@ from sqlmodel import Session
 from matcher.errors import NotFound
 from matcher.models import MatchRun, RunStatus, utcnow
 from matcher.models.tables import MRR, REQ, RUN
+from matcher.runtime import runtime_of
 from matcher.schemas import RequirementStatus, Track
 from matcher.services.runs.dispatch import Dispatch, chunked, send_chunks
 from matcher.services.runs.progress import refresh_run
 from matcher.services.runs.rows import UNFINISHED
 from matcher.services.weight_profiles import store as profiles
-from matcher.settings import get_settings
 
 
 def open_requirement_ids(
@@ -51,13 +51,15 @@ def start_run(
     chunk_size: int | None = None,
 ) -> MatchRun:
     """Create a run over ``requirement_ids`` (default: every open requirement, of ``client_id``
-    if given) in the caller's transaction; its chunks are dispatched after the commit.
+    if given) in the caller's transaction; its chunks are dispatched after the commit, through
+    ``dispatch`` or else the dispatcher of the session's runtime, in chunks of ``chunk_size``
+    (default: the runtime's settings).
 
     Each requirement's weight profile is pinned now (its effective profile row), so a profile
     changed mid-run does not mix versions within the run. A run with nothing to do is created
     already succeeded.
     """
-    settings = get_settings()
+    settings = runtime_of(session).settings
     ids = _requirements_of_run(session, requirement_ids, client_id)
     now = utcnow()
     run = MatchRun(

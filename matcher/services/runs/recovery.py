@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from matcher.models import RunStatus, utcnow
 from matcher.models.tables import MRR, RUN
+from matcher.runtime import runtime_of
 from matcher.services.runs.claims import claimer_gone, worker_id
 from matcher.services.runs.dispatch import Dispatch, chunked, send_chunks
 from matcher.services.runs.progress import refresh_run
 from matcher.services.runs.rows import UNFINISHED, aware
-from matcher.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def recover_stalled_runs(
     requirement of the run was claimed or finished within that time (their messages may be
     gone). Dispatches happen after the caller commits; one sweeper wins each run.
     """
-    settings = get_settings()
+    settings = runtime_of(session).settings
     now = now or utcnow()
     stale = now - dt.timedelta(seconds=settings.claim_timeout)
     recovered = []

@@ -27,10 +27,10 @@ from matcher.core.timezones import overlap_hours
 from matcher.dispatch import savepoint
 from matcher.models import MatchRun, utcnow
 from matcher.models.tables import CAND, ENTRY, REQ
+from matcher.runtime import runtime_of
 from matcher.schemas import CURRENCY_PER_USD, RequirementStatus, Track, VettingStatus
 from matcher.services.runs import Dispatch, open_requirement_ids, start_run
 from matcher.services.weight_profiles import store as profiles
-from matcher.settings import get_settings
 
 #: Above this many changed candidates every open requirement is re-matched, without
 #: pre-filtering pair by pair: a bulk import touches nearly all of them anyway.
@@ -40,8 +40,8 @@ _IN = 1000
 log = logging.getLogger(__name__)
 
 
-def _enabled() -> bool:
-    return get_settings().auto_rematch
+def _enabled(session: Session) -> bool:
+    return runtime_of(session).settings.auto_rematch
 
 
 def _record_failure(session: Session, ids: Sequence[uuid.UUID], error: str) -> None:
@@ -171,7 +171,7 @@ def on_candidates_changed(
 ) -> MatchRun | None:
     """Candidates were created, updated, re-vetted or erased: re-match the open requirements
     they could enter or leave (``affected_by_candidates``)."""
-    if not _enabled():
+    if not _enabled(session):
         return None
     ids = list(candidate_ids)
     return _guarded(
@@ -191,7 +191,7 @@ def on_requirements_changed(
 ) -> MatchRun | None:
     """Requirements were created or changed: re-match those that are open, in one run (a
     closed, paused or filled requirement keeps its last shortlist)."""
-    if not _enabled():
+    if not _enabled(session):
         return None
     ids = list(dict.fromkeys(requirement_ids))
     return _guarded(
@@ -235,7 +235,7 @@ def on_profile_changed(
 ) -> MatchRun | None:
     """A weight profile got a new version (its id, any version) or a track's default changed
     (the track): re-match the open requirements that use it."""
-    if not _enabled():
+    if not _enabled(session):
         return None
     return _guarded(
         session,

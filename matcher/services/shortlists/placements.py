@@ -31,6 +31,7 @@ from matcher.errors import Conflict, NotFound
 from matcher.models import EntryState, Role, ShortlistEntry, utcnow
 from matcher.models.tables import CLIENT, ENTRY, PROFILE
 from matcher.reverse import BookEntry, RequirementBook, rank_requirements
+from matcher.runtime import runtime_of
 from matcher.schemas import RequirementStatus
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
@@ -38,7 +39,6 @@ from matcher.services.matching import REQ, load_requirements, load_weight_profil
 from matcher.services.shortlists import pipeline
 from matcher.services.shortlists.writer import apply_plan, lock_requirement
 from matcher.services.weight_profiles import store as profile_store
-from matcher.settings import get_settings
 from matcher.skills import load_taxonomy
 
 OPEN = RequirementStatus.open.value
@@ -195,7 +195,7 @@ def candidate_matches(
     """The open requirements that fit the candidate best, each scored as its shortlist would."""
     candidate = load_candidate_profile(session, candidate_id)
     opened = (cache or process_book_cache()).get(session)
-    day = on or today(get_settings())
+    day = on or today(runtime_of(session).settings)
     ranking = rank_requirements(candidate, opened.book, day, top=top, include_ineligible=include_ineligible)
     ids = [opened.info[m.requirement].id for m in ranking.matches]
     places: dict[uuid.UUID, ShortlistPlace] = {}
@@ -332,7 +332,8 @@ def _write_scored_entry(
     profile_id = profile_store.effective_profile_ids(session, [requirement_id])[requirement_id]
     profile = load_weight_profile(session, profile_id)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
-    result = Scorer(loaded.profile, profile, relations, on or today(get_settings())).score(candidate)
+    day = on or today(runtime_of(session).settings)
+    result = Scorer(loaded.profile, profile, relations, day).score(candidate)
     if not result.eligible:
         raise Conflict(f"candidate is not eligible for this requirement: {'; '.join(result.exclusions)}")
     update = ranked_entry(result, candidate_id, EntryState.dropped)

@@ -21,12 +21,12 @@ from matcher.core.types import Component
 from matcher.errors import Conflict, NotFound
 from matcher.json_types import NoNul
 from matcher.models import Role, WeightProfileRecord
+from matcher.runtime import runtime_of
 from matcher.schemas import Dimension, Track
 from matcher.services import matching
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.cursors import UtcDateTime
-from matcher.services.pool_cache import process_pool_cache
 from matcher.services.runs.triggers import on_profile_changed
 from matcher.services.weight_profiles import store as profiles
 from matcher.skills import load_taxonomy
@@ -113,11 +113,17 @@ def _view(r: WeightProfileRecord) -> WeightProfileView:
     )
 
 
-def list_profiles(session: Session, *, all_versions: bool = False) -> list[WeightProfileView]:
+def list_profiles(
+    session: Session, principal: Principal, *, all_versions: bool = False
+) -> list[WeightProfileView]:
+    """The weight profiles (admins only): the latest version of each, or ``all_versions``."""
+    principal.require(Role.admin)
     return [_view(r) for r in profiles.list_records(session, all_versions=all_versions)]
 
 
-def get_profile(session: Session, profile_id: uuid.UUID) -> WeightProfileView:
+def get_profile(session: Session, principal: Principal, profile_id: uuid.UUID) -> WeightProfileView:
+    """One weight profile version (admins only)."""
+    principal.require(Role.admin)
     profiles.ensure_default_profiles(session)
     return _view(profiles.get_record(session, profile_id))
 
@@ -168,10 +174,11 @@ def preview(session: Session, principal: Principal, body: PreviewRequest) -> Pre
         },
         source="draft profile",
     )
-    pool = process_pool_cache().get(session)
+    runtime = runtime_of(session)
+    pool = runtime.pool_cache.get(session)
     relations = relations_for(loaded.profile, load_taxonomy().related_to)
-    day = clock.today()
-    ranker = matching.default_ranker()
+    day = clock.today(runtime.settings)
+    ranker = runtime.ranker
 
     def top(profile: WeightProfile) -> list[PreviewEntry]:
         ranking = ranker(loaded.profile, pool, profile, relations, day, top=body.top)

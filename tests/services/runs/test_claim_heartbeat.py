@@ -10,10 +10,10 @@ import uuid
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
-from matcher.db import session_scope
 from matcher.models import utcnow
 from matcher.services import runs
 from matcher.settings import Settings, get_settings
+from tests.helpers import runtime_on, session_scope
 from tests.rematch_support import ChunkRecorder, Seeded
 from tests.services.runs.test_match_runs import MRR, requirement_rows, start
 
@@ -74,6 +74,6 @@ def test_a_claim_of_a_dead_process_on_this_host_is_lost_at_once(engine: Engine, 
 def test_the_chunk_holds_its_claims_only_while_it_works(engine: Engine, seeded: Seeded) -> None:
     run_id, sent = start(engine)
     chunk = sent[0][1][0][:2]
-    runs.run_chunk(engine, run_id, chunk)
+    runs.run_chunk(runtime_on(engine), run_id, chunk)
     assert runs.heartbeat.held() == []
     assert {requirement_rows(engine, run_id)[r].status for r in chunk} == {"succeeded"}

@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from matcher.core.rankers import Ranking, reference_ranker
-from matcher.db import make_engine, session_scope
+from matcher.db import make_engine
 from matcher.errors import NotFound
 from matcher.models import MatchRun, MatchRunRequirement, RunStatus, ShortlistEntry, utcnow
 from matcher.roles import Role
@@ -25,7 +25,7 @@ from matcher.services.candidate_pool import Pool
 from matcher.services.shortlists.changes import RankChange
 from matcher.services.weight_profiles import store as profiles
 from matcher.settings import get_settings
-from tests.helpers import missing_id
+from tests.helpers import missing_id, runtime_on, session_on, session_scope
 from tests.rematch_fixtures import SetEnv
 from tests.rematch_support import ChunkRecorder, Seeded
 
@@ -46,7 +46,7 @@ def start(engine: Engine, requirement_ids: list[uuid.UUID] | None = None) -> tup
 
 
 def snapshot(engine: Engine) -> dict[tuple[Any, Any], tuple[Any, ...]]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return {
             (r.requirement_id, r.candidate_id): tuple(r)
             for r in session.execute(select(ENTRY).order_by(ENTRY.c.requirement_id, ENTRY.c.candidate_id))
@@ -54,7 +54,7 @@ def snapshot(engine: Engine) -> dict[tuple[Any, Any], tuple[Any, ...]]:
 
 
 def requirement_rows(engine: Engine, run_id: uuid.UUID) -> dict[uuid.UUID, Any]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return {r.requirement_id: r for r in session.execute(select(MRR).where(MRR.c.run_id == run_id))}
 
 
@@ -66,13 +66,13 @@ def progress(engine: Engine, run_id: uuid.UUID) -> runs.RunProgress:
 def test_chunks_are_dispatched_after_commit_and_never_after_rollback(engine: Engine, seeded: Seeded) -> None:
     recorder = ChunkRecorder()
     sent = recorder.sent
-    with Session(engine) as session:
+    with session_on(engine) as session:
         run = runs.start_run(session, dispatch=recorder)
         session.flush()
         assert sent == []
         session.rollback()
     assert sent == []
-    with Session(engine) as session:
+    with session_on(engine) as session:
         assert session.scalar(select(RUN.c.id)) is None
         run = runs.start_run(session, dispatch=recorder)
         run_id, total = run.id, run.total
@@ -85,11 +85,11 @@ def test_chunks_are_dispatched_after_commit_and_never_after_rollback(engine: Eng
 
 def test_an_inline_run_matches_every_open_requirement_and_records_it(engine: Engine, seeded: Seeded) -> None:
     run_id, _ = start(engine)
-    result = runs.run_inline(engine, run_id)
+    result = runs.run_inline(runtime_on(engine), run_id)
     assert result.status is RunStatus.succeeded and result.finished
     assert result.processed == result.total == sum(1 for r in seeded.requirements if r.status.value == "open")
     assert result.entered == len(snapshot(engine)) > 0
-    with Session(engine) as session:
+    with session_on(engine) as session:
         defaults = {p.track: p.id for p in profiles.list_records(session) if p.is_default}
         tracks = dict(session.execute(select(runs.REQ.c.id, runs.REQ.c.track)).all())
     for rid, row in requirement_rows(engine, run_id).items():
@@ -102,15 +102,15 @@ def test_an_inline_run_matches_every_open_requirement_and_records_it(engine: Eng
 def test_running_the_same_chunk_twice_writes_the_same_rows(engine: Engine, seeded: Seeded) -> None:
     run_id, sent = start(engine)
     chunk = sent[0][1][0]
-    first = runs.run_chunk(engine, run_id, chunk)
+    first = runs.run_chunk(runtime_on(engine), run_id, chunk)
     rows = snapshot(engine)
     counts = {rid: (r.entered, r.left, r.moved) for rid, r in requirement_rows(engine, run_id).items()}
-    again = runs.run_chunk(engine, run_id, chunk)
+    again = runs.run_chunk(runtime_on(engine), run_id, chunk)
     assert (first.matched, again.matched, again.skipped) == (len(chunk), 0, len(chunk))
     assert snapshot(engine) == rows
     with session_scope(engine) as session:  # a redelivery after the claims were lost, say
         session.execute(update(MRR).where(MRR.c.run_id == run_id).values(status="queued", claimed_by=None))
-    redone = runs.run_chunk(engine, run_id, chunk)
+    redone = runs.run_chunk(runtime_on(engine), run_id, chunk)
     assert redone.matched == len(chunk)
     assert snapshot(engine) == rows
     assert {rid: (r.entered, r.left, r.moved) for rid, r in requirement_rows(engine, run_id).items()} == {
@@ -131,23 +131,23 @@ def test_a_requirement_that_keeps_killing_its_worker_ends_failed(
             os._exit(17)
         return reference_ranker(requirement, pool, *args, **kwargs)
 
-    with Session(engine) as session:
+    with session_on(engine) as session:
         requirement_rows_external = dict(session.execute(select(runs.REQ.c.id, runs.REQ.c.external_id)).all())
     for delivery in range(1, 4):
         pid = os.fork()
         if pid == 0:  # a worker process that takes the chunk and dies on the poison requirement
-            runs.run_chunk(make_engine(db_url), run_id, chunk, ranker=killer)
+            runs.run_chunk(replace(runtime_on(make_engine(db_url)), ranker=killer), run_id, chunk)
             os._exit(0)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 17
         assert requirement_rows(engine, run_id)[poison].attempts == delivery
-    report = runs.run_chunk(engine, run_id, chunk)
+    report = runs.run_chunk(runtime_on(engine), run_id, chunk)
     rows = requirement_rows(engine, run_id)
     assert rows[poison].status == "failed" and "gave up after 3 attempts" in rows[poison].error
     assert all(rows[rid].status == "succeeded" for rid in chunk if rid != poison)
     assert report.matched == len(chunk) - 2  # the first one was done before the worker died
     for other in sent[0][1][1:]:
-        runs.run_chunk(engine, run_id, other)
+        runs.run_chunk(runtime_on(engine), run_id, other)
     final = progress(engine, run_id)
     assert (final.status, final.failed, final.processed) == (RunStatus.failed, 1, final.total)
     assert final.error == f"1 of {final.total} requirements failed"
@@ -183,7 +183,7 @@ def test_a_worker_that_lost_its_claim_writes_nothing(engine: Engine, seeded: See
             session.execute(update(MRR).where(MRR.c.requirement_id == rid).values(claimed_by="other:1"))
         return reference_ranker(*args, **kwargs)
 
-    report = runs.run_chunk(engine, run_id, [rid], ranker=usurped)
+    report = runs.run_chunk(replace(runtime_on(engine), ranker=usurped), run_id, [rid])
     assert (report.matched, report.skipped) == (0, 1)
     assert snapshot(engine) == {}
     assert requirement_rows(engine, run_id)[rid].status == "running"
@@ -199,10 +199,10 @@ def test_a_transient_database_error_gives_the_claim_back_for_the_retry(
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     with pytest.raises(OperationalError):
-        runs.run_chunk(engine, run_id, [rid], ranker=flaky)
+        runs.run_chunk(replace(runtime_on(engine), ranker=flaky), run_id, [rid])
     row = requirement_rows(engine, run_id)[rid]
     assert (row.status, row.attempts, row.claimed_by) == ("queued", 1, None)
-    assert runs.run_chunk(engine, run_id, [rid]).matched == 1
+    assert runs.run_chunk(runtime_on(engine), run_id, [rid]).matched == 1
     row = requirement_rows(engine, run_id)[rid]
     assert (row.status, row.attempts) == ("succeeded", 2)
 
@@ -216,9 +216,9 @@ def test_an_error_fails_that_requirement_only(engine: Engine, seeded: Seeded) ->
             raise ValueError("corrupt requirement")
         return reference_ranker(requirement, *args, **kwargs)
 
-    with Session(engine) as session:
+    with session_on(engine) as session:
         bad = session.scalar(select(runs.REQ.c.external_id).where(runs.REQ.c.id == chunk[0]))
-    report = runs.run_chunk(engine, run_id, chunk, ranker=broken_for_one)
+    report = runs.run_chunk(replace(runtime_on(engine), ranker=broken_for_one), run_id, chunk)
     rows = requirement_rows(engine, run_id)
     assert (report.failed, report.matched) == (1, len(chunk) - 1)
     assert (rows[chunk[0]].status, rows[chunk[0]].error) == ("failed", "ValueError: corrupt requirement")
@@ -243,7 +243,7 @@ def test_the_recovery_sweep_redispatches_lost_work_once(
     ]
     with session_scope(engine) as session:  # swept again at once: already re-dispatched
         assert runs.recover_stalled_runs(session, dispatch=recorder, now=later) == []
-    runs.run_chunk(engine, run_id, [first])
+    runs.run_chunk(runtime_on(engine), run_id, [first])
     now = later + dt.timedelta(seconds=31)
     with session_scope(engine) as session:  # a live run: one requirement just finished, ...
         session.execute(
@@ -289,7 +289,7 @@ def test_an_unknown_requirement_is_not_found(engine: Engine, seeded: Seeded) -> 
 
 def test_runs_are_listed_latest_first_with_their_outcomes(engine: Engine, seeded: Seeded) -> None:
     older, _ = start(engine)
-    runs.run_inline(engine, older)
+    runs.run_inline(runtime_on(engine), older)
     newer, _ = start(engine)
     with session_scope(engine) as session:
         listed = runs.list_runs(session, limit=5)
@@ -304,11 +304,11 @@ def test_a_run_records_who_entered_left_and_moved_and_the_ui_view_names_them(
     engine: Engine, seeded: Seeded, pinned_settings: SetEnv
 ) -> None:
     run_id, _ = start(engine)
-    runs.run_inline(engine, run_id)
+    runs.run_inline(runtime_on(engine), run_id)
     first = requirement_rows(engine, run_id)
     rid, row = max(first.items(), key=lambda kv: kv[1].eligible)
     assert row.eligible > 10
-    with Session(engine) as session:
+    with session_on(engine) as session:
         active = dict(
             session.execute(
                 select(ENTRY.c.candidate_id, ENTRY.c.rank).where(
@@ -322,7 +322,7 @@ def test_a_run_records_who_entered_left_and_moved_and_the_ui_view_names_them(
 
     pinned_settings(SHORTLIST_SIZE="6")
     second_id, _ = start(engine, [rid])
-    runs.run_inline(engine, second_id)
+    runs.run_inline(runtime_on(engine), second_id)
     second = requirement_rows(engine, second_id)[rid]
     assert (second.entered, second.left, second.moved) == (0, 4, 0)
     leavers = {cid: rank for cid, rank in active.items() if rank > 6}
@@ -331,7 +331,7 @@ def test_a_run_records_who_entered_left_and_moved_and_the_ui_view_names_them(
     }
 
     staff = Principal(key_id=missing_id(), prefix="tm_test0000", role=Role.recruiter)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         view = ui_views.what_changed(session, staff, rid)
     assert view.shown is not None and view.shown.run_id == second_id
     assert (view.entered, view.moved) == ([], [])

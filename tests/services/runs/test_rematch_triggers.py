@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from matcher.db import session_scope
 from matcher.models import Candidate, MatchRun, MatchRunRequirement, Requirement, ShortlistEntry
+from matcher.runtime import Runtime
 from matcher.schemas import (
     CandidateIn,
     Degree,
@@ -26,6 +25,7 @@ from matcher.services import runs
 from matcher.services.imports import importing
 from matcher.services.runs import triggers
 from matcher.services.weight_profiles import store as profiles
+from tests.helpers import runtime_on, session_on, session_scope
 from tests.rematch_fixtures import SetEnv
 from tests.rematch_support import ChunkRecorder, Seeded
 
@@ -41,34 +41,36 @@ def matched(engine: Engine, seeded: Seeded, pinned_settings: SetEnv) -> Seeded:
     """Every open requirement matched once; from then on changes re-match inline, after commit."""
     with session_scope(engine) as session:
         run_id = runs.start_run(session, dispatch=lambda task, args: None).id
-    runs.run_inline(engine, run_id)
+    runs.run_inline(runtime_on(engine), run_id)
     pinned_settings(auto_rematch="true")
     return seeded
 
 
 @pytest.fixture
-def inline(engine: Engine) -> Any:
-    with runs.dispatching(runs.inline_dispatch(engine)):
-        yield
+def inline(engine: Engine, matched: Seeded) -> Runtime:
+    """A runtime (auto re-match on, once ``matched``) whose re-matches run inline, after commit."""
+    runtime = runtime_on(engine)
+    runtime.dispatcher.register(runs.inline_dispatch(runtime))
+    return runtime
 
 
 def ids_by_external(engine: Engine) -> dict[str, uuid.UUID]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return dict(session.execute(select(REQ.c.external_id, REQ.c.id)).all())
 
 
 def latest_run(engine: Engine) -> Any:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return session.execute(select(RUN).order_by(RUN.c.created_at.desc()).limit(1)).one()
 
 
 def run_requirements(engine: Engine, run_id: uuid.UUID) -> set[uuid.UUID]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return set(session.scalars(select(MRR.c.requirement_id).where(MRR.c.run_id == run_id)))
 
 
 def entry(engine: Engine, requirement_id: uuid.UUID, candidate_external_id: str) -> Any:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         return session.execute(
             select(ENTRY)
             .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
@@ -106,12 +108,12 @@ def open_specs(seeded: Seeded) -> list[RequirementIn]:
 
 
 def test_a_changed_candidate_reaches_the_shortlists_it_fits_without_a_full_rematch(
-    engine: Engine, matched: Seeded, inline: Any
+    engine: Engine, matched: Seeded, inline: Runtime
 ) -> None:
     target = open_specs(matched)[0]
     base = next(c for c in matched.candidates if c.track is target.track)
     ids = ids_by_external(engine)
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         importing.import_candidates(session, [tailored(base, target)])
     run = latest_run(engine)
     touched = run_requirements(engine, run.id)
@@ -124,16 +126,16 @@ def test_a_changed_candidate_reaches_the_shortlists_it_fits_without_a_full_remat
 
 
 def test_a_candidate_who_fails_vetting_leaves_with_the_recruiters_notes(
-    engine: Engine, matched: Seeded, inline: Any
+    engine: Engine, matched: Seeded, inline: Runtime
 ) -> None:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         rid, cid, external_id = session.execute(
             select(ENTRY.c.requirement_id, ENTRY.c.candidate_id, CAND.c.external_id)
             .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
             .where(ENTRY.c.rank == 1)
             .limit(1)
         ).one()
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         session.execute(
             update(ENTRY)
             .where(ENTRY.c.requirement_id == rid, ENTRY.c.candidate_id == cid)
@@ -143,7 +145,7 @@ def test_a_candidate_who_fails_vetting_leaves_with_the_recruiters_notes(
     failed = record.model_copy(
         update={"vetting": record.vetting.model_copy(update={"status": VettingStatus.failed})}
     )
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         importing.import_candidates(session, [failed])
     row = entry(engine, rid, external_id)
     assert (row.state, row.rank, row.stage) == ("ineligible", None, "presented")
@@ -153,28 +155,28 @@ def test_a_candidate_who_fails_vetting_leaves_with_the_recruiters_notes(
 
 
 def test_a_changed_requirement_is_rematched_alone_and_a_closed_one_not_at_all(
-    engine: Engine, matched: Seeded, inline: Any
+    engine: Engine, matched: Seeded, inline: Runtime
 ) -> None:
     spec = open_specs(matched)[1]
     rid = ids_by_external(engine)[spec.external_id]
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         importing.import_requirements(session, [spec.model_copy(update={"max_hourly_rate": 1.0})])
     run = latest_run(engine)
     assert (run.trigger, run.total, run.status) == ("requirement", 1, "succeeded")
     assert run_requirements(engine, run.id) == {rid}
-    with Session(engine) as session:
+    with session_on(engine) as session:
         states = set(session.scalars(select(ENTRY.c.state).where(ENTRY.c.requirement_id == rid)))
     assert "active" not in states  # nobody is that cheap
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         importing.import_requirements(session, [spec.model_copy(update={"status": RequirementStatus.closed})])
     assert latest_run(engine).id == run.id
 
 
 def test_a_new_profile_version_rematches_the_requirements_using_it(
-    engine: Engine, matched: Seeded, inline: Any
+    engine: Engine, matched: Seeded, inline: Runtime
 ) -> None:
     track = open_specs(matched)[0].track
-    with session_scope(engine) as session:
+    with inline.session_scope() as session:
         current = next(p for p in profiles.list_records(session) if p.is_default and p.track == track.value)
         weights = {**current.components, "rate": 0.5}
         new = profiles.write_version(
@@ -188,7 +190,7 @@ def test_a_new_profile_version_rematches_the_requirements_using_it(
     assert run_requirements(engine, run.id) == {
         ids[r.external_id] for r in open_specs(matched) if r.track is track
     }
-    with Session(engine) as session:
+    with session_on(engine) as session:
         pinned = set(session.scalars(select(MRR.c.weight_profile_id).where(MRR.c.run_id == run.id)))
         used = set(
             session.scalars(
@@ -203,12 +205,12 @@ def test_a_new_profile_version_rematches_the_requirements_using_it(
 def test_nothing_is_enqueued_before_the_commit_nor_after_a_rollback(engine: Engine, matched: Seeded) -> None:
     rid = ids_by_external(engine)[open_specs(matched)[0].external_id]
     recorder = ChunkRecorder()
-    with Session(engine) as session:
+    with session_on(engine) as session:
         triggers.on_requirement_changed(session, rid, dispatch=recorder)
         assert recorder.sent == []
         session.rollback()
     assert recorder.sent == []
-    with Session(engine) as session:
+    with session_on(engine) as session:
         run = triggers.on_requirement_changed(session, rid, dispatch=recorder)
         assert run is not None
         run_id = run.id
@@ -231,13 +233,13 @@ def test_a_trigger_that_fails_after_starting_its_run_sends_nothing(
     monkeypatch.setattr(triggers, "start_run", start_then_fail)
     recorder = ChunkRecorder()
     before = latest_run(engine).id
-    with Session(engine) as session:
+    with session_on(engine) as session:
         assert triggers.on_requirement_changed(session, rid, dispatch=recorder) is None
         assert not runs.rematch_pending(session)
         session.commit()
     assert recorder.sent == []
     assert latest_run(engine).id == before
-    with Session(engine) as session:
+    with session_on(engine) as session:
         error = session.execute(select(REQ.c.rematch_error).where(REQ.c.id == rid)).scalar_one()
     assert "failed after the run was started" in error
 

@@ -21,7 +21,7 @@ from matcher.models import (
     Role,
     ShortlistEntry,
 )
-from matcher.services import candidate_pool, matching
+from matcher.services import matching
 from matcher.services.accounts.service import Principal
 from matcher.services.imports import seeding
 from matcher.services.shortlists import pipeline, placements
@@ -52,9 +52,8 @@ def _seeded(session: Session) -> list[uuid.UUID]:
     seeding.seed(session, candidates=60, requirements=24, seed=5, rematch=False, anchor=TODAY)
     session.commit()
     ids = list(session.execute(select(Requirement.id).where(Requirement.status == "open")).scalars())
-    cache = candidate_pool.PoolCache()
     for rid in ids:
-        matching.match_requirement(session, rid, cache=cache)
+        matching.match_requirement(session, rid)
     session.commit()
     return ids
 

@@ -13,19 +13,19 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from matcher.candidate_rows import CAND as CANDIDATES
-from matcher.db import session_scope
 from matcher.index.shared import SnapshotPoolCache, open_snapshot
 from matcher.index.snapshot import CURRENT, MANIFEST, SnapshotInvalid, read_snapshot
 from matcher.models import Role
 from matcher.schemas import RequirementStatus, Track, VettingStatus
 from matcher.services import matching
 from matcher.services.accounts.service import Principal
+from matcher.services.candidate_pool import PoolCache
 from matcher.services.candidates import erasure
 from matcher.services.imports import importing
-from tests.helpers import missing_id
+from tests.helpers import missing_id, runtime_on, session_on, session_scope
+from tests.rematch_fixtures import pinned_settings  # noqa: F401  (autouse: the re-matching tests' settings)
 from tests.rematch_support import Seeded, seed
 
 ADMIN = Principal(key_id=missing_id(), prefix="tm_test0000", role=Role.admin)
@@ -37,7 +37,7 @@ def small(engine: Engine) -> Seeded:
 
 
 def _open_requirements(engine: Engine, seeded: Seeded) -> list[matching.LoadedRequirement]:
-    with Session(engine) as session:
+    with session_on(engine) as session:
         ids = session.scalars(
             select(matching.REQ.c.id).where(
                 matching.REQ.c.external_id.in_(
@@ -48,10 +48,10 @@ def _open_requirements(engine: Engine, seeded: Seeded) -> list[matching.LoadedRe
         return list(matching.load_requirements(session, list(ids)).values())
 
 
-def _rankings(engine: Engine, cache: matching.PoolCache, seeded: Seeded) -> list[list[tuple[object, ...]]]:
+def _rankings(engine: Engine, cache: PoolCache, seeded: Seeded) -> list[list[tuple[object, ...]]]:
     """Every open requirement's computed shortlist (database id, rank, score, reasons)."""
     out = []
-    with Session(engine) as session:
+    with runtime_on(engine).session() as session:
         pool = cache.get(session)
         for loaded in _open_requirements(engine, seeded):
             computed = matching.compute_shortlist(session, loaded, pool)
@@ -64,7 +64,7 @@ def test_the_snapshot_pool_ranks_exactly_as_the_pool_built_from_the_database(
 ) -> None:
     snap = SnapshotPoolCache(tmp_path)
     got = _rankings(engine, snap, small)
-    assert got == _rankings(engine, matching.PoolCache(), small)
+    assert got == _rankings(engine, PoolCache(), small)
     assert sum(len(r) for r in got) > 0
     assert snap.last["built"] == 1.0
     again = SnapshotPoolCache(tmp_path)
@@ -78,7 +78,7 @@ def test_changes_since_the_watermark_are_applied_on_top(
     engine: Engine, small: Seeded, tmp_path: Path
 ) -> None:
     cache = SnapshotPoolCache(tmp_path, rewrite_fraction=1.0)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         before = cache.get(session)
         assert cache.get(session) is before
     passed = [c for c in small.candidates if c.vetting.status is VettingStatus.passed]
@@ -88,7 +88,7 @@ def test_changes_since_the_watermark_are_applied_on_top(
         importing.import_candidates(session, [changed.model_copy(update={"hourly_rate": 1.0}), new])
         erased_id = before.id_of(erased.external_id)
         erasure.erase_candidate(session, ADMIN, erased_id)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         after = cache.get(session)
     assert after is not before
     assert cache.last["applied"] == 3
@@ -97,14 +97,14 @@ def test_changes_since_the_watermark_are_applied_on_top(
     assert after.get(erased_id) is None
     with pytest.raises(KeyError):
         after.id_of(erased.external_id)
-    assert _rankings(engine, cache, small) == _rankings(engine, matching.PoolCache(), small)
+    assert _rankings(engine, cache, small) == _rankings(engine, PoolCache(), small)
 
 
 def test_a_growing_delta_rewrites_the_snapshot_in_the_background(
     engine: Engine, small: Seeded, tmp_path: Path
 ) -> None:
     cache = SnapshotPoolCache(tmp_path, rewrite_fraction=0.01)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         cache.get(session)
     first = (tmp_path / CURRENT).read_text()
     developers = [c for c in small.candidates if c.track is Track.developer][:5]
@@ -112,15 +112,15 @@ def test_a_growing_delta_rewrites_the_snapshot_in_the_background(
         importing.import_candidates(
             session, [c.model_copy(update={"hours_per_week": 39}) for c in developers]
         )
-    with Session(engine) as session:
+    with session_on(engine) as session:
         cache.get(session)
     cache.wait_for_rewrite(60)
     assert (tmp_path / CURRENT).read_text() != first
-    with Session(engine) as session:
+    with session_on(engine) as session:
         pool = cache.get(session)
     assert cache.source is not None and cache.source.changed == {}  # the rewrite holds the delta
     assert pool.get(pool.id_of(developers[0].external_id)).hours_per_week == 39  # type: ignore[union-attr]
-    assert _rankings(engine, cache, small) == _rankings(engine, matching.PoolCache(), small)
+    assert _rankings(engine, cache, small) == _rankings(engine, PoolCache(), small)
 
 
 def test_a_change_committed_late_with_an_older_stamp_is_still_applied(
@@ -129,10 +129,10 @@ def test_a_change_committed_late_with_an_older_stamp_is_still_applied(
     """A transaction that commits after the snapshot but is stamped before its watermark (inside
     the margin) changes the window's digest, so the window is re-read and the change applied;
     an untouched window is taken from the digest without reading its rows (PostgreSQL)."""
-    with Session(engine) as session:
+    with session_on(engine) as session:
         SnapshotPoolCache(tmp_path).get(session)
     fresh = SnapshotPoolCache(tmp_path)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         fresh.get(session)
         source = fresh.source
         assert source is not None and source.watermark is not None
@@ -151,7 +151,7 @@ def test_a_change_committed_late_with_an_older_stamp_is_still_applied(
             .values(updated_at=source.watermark - dt.timedelta(seconds=30))
         )
     cache = SnapshotPoolCache(tmp_path)
-    with Session(engine) as session:
+    with session_on(engine) as session:
         pool = cache.get(session)
         assert cache.source is not None
         assert not cache.source._window_unchanged(session.connection(), since)

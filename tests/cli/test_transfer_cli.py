@@ -10,13 +10,14 @@ from sqlmodel import Session
 
 from fixtures.generator import generate_candidates
 from matcher.db import get_engine
+from matcher.settings import get_settings
 from tests.helpers import import_row_counts, jsonl, run_cli
 
 Capture = pytest.CaptureFixture[str]
 
 
 def _counts() -> dict[str, int]:
-    with Session(get_engine()) as s:
+    with Session(get_engine(get_settings().database_url)) as s:
         return import_row_counts(s)
 
 

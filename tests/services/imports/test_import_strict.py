@@ -214,6 +214,7 @@ def test_the_cli_refuses_nul_and_lax_types_exit_1_and_writes_nothing(
     assert f"  line 2: title: {NUL}" in err.splitlines()
 
     from matcher.db import get_engine
+    from matcher.settings import get_settings
 
-    with Session(get_engine()) as s:
+    with Session(get_engine(get_settings().database_url)) as s:
         assert import_row_counts(s) == dict.fromkeys(import_row_counts(s), 0)
