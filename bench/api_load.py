@@ -69,9 +69,11 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
 
     from fixtures.generator import generate_candidates, generate_requirements
     from matcher.db import make_engine, session_scope, upgrade
+    from matcher.models.tables import ENTRY
     from matcher.schemas import CandidateIn, RequirementIn
     from matcher.services import runs
     from matcher.services.imports import importing
+    from matcher.services.shortlists import fragments
 
     upgrade(url)
     engine = make_engine(url)
@@ -92,6 +94,8 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
         conn.exec_driver_sql(
             "UPDATE shortlist_entry SET stage = 'presented', presented_at = now() WHERE rank <= 10"
         )
+    with session_scope(engine) as session:  # and serialise them again, as presenting does
+        fragments.refresh(session, ENTRY.c.rank <= 10)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
     engine.dispose()

@@ -114,13 +114,27 @@ def base_query(staff: bool, postgres: bool) -> Any:
     columns = [*ENTRY_COLUMNS, *CARD_COLUMNS, *(STAFF_COLUMNS if staff else ()), OWNER]
     if postgres:
         columns.append(skills_json())
-    query = (
-        sa_select(*columns)
-        .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
-        .join(REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id)
-    )
+    query = _joined(sa_select(*columns), staff)
     if staff:
         return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
+    return query
+
+
+@cache
+def fragment_query(staff: bool) -> Any:
+    """The entries of a page as their stored JSON in the caller's view (``fragments``), with
+    the same joins and conditions as ``base_query``, so the same filters and order apply. A
+    client's query reads ``client_json`` only."""
+    fragment = (ENTRY.c.staff_json if staff else ENTRY.c.client_json).label("fragment")
+    return _joined(sa_select(ENTRY.c.id.label("entry_id"), fragment, ENTRY.c.json_version, OWNER), staff)
+
+
+def _joined(query: Any, staff: bool) -> Any:
+    query = query.join(CAND, CAND.c.id == ENTRY.c.candidate_id).join(
+        REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id
+    )
+    if staff:
+        return query
     # An erased person is gone for clients, whatever state they ask for.
     return query.where(CAND.c.erased_at.is_(None), ENTRY.c.state != EntryState.erased.value)
 
