@@ -215,3 +215,20 @@ def test_the_etag_names_the_page_and_changes_with_it(world: World) -> None:
 def test_any_if_none_match_is_a_200_or_a_304(world: World, value: str | bytes) -> None:
     r = _get(world, "acme", {"If-None-Match": value})
     assert r.status_code == (304 if value == "*" else 200), r.text
+
+
+@pytest.mark.parametrize(
+    ("who", "state"), [("recruiter", "all"), ("recruiter", "current"), ("acme", "current")]
+)
+def test_following_the_cursors_reads_the_list_once_in_order(world: World, who: str, state: str) -> None:
+    present_some(world, 9)
+    whole = _get(world, who, state=state, limit=200).json()
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 9
+    paged, cursor = [], None
+    while True:
+        page = _get(world, who, state=state, limit=4, **({"cursor": cursor} if cursor else {})).json()
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == whole["items"]

@@ -1,9 +1,11 @@
 """A shortlist page as the API sends it: the entries' stored JSON (``fragments``) joined into
 the page, and an entity tag for conditional reads.
 
-The page is selected with the same filters, order and owner check as ``service.get_shortlist``,
-but its query reads one stored fragment per entry (a client's, ``client_json``; staff,
-``staff_json``) instead of thirty columns, and nothing is validated or serialised per entry.
+The page is selected with the same filters, order (``keyset``) and owner check as
+``service.get_shortlist``, by one statement built once per shape (``rows.page_statement``, the
+client's count of candidates under review included), and reads one stored fragment per entry
+(a client's, ``client_json``; staff, ``staff_json``) instead of thirty columns, and nothing is
+validated or serialised per entry.
 An entry whose fragment is missing or of another version is built from its rows by the same
 code that writes fragments (``items.entry_json``); the bytes are those ``get_shortlist``'s page
 serialises to, either way.
@@ -22,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -30,18 +31,12 @@ from matcher.core.pipeline import Stage
 from matcher.errors import NotFound, ValidationFailed
 from matcher.models.tables import ENTRY
 from matcher.services.accounts.service import Principal
+from matcher.services.cursors import check_limit
 from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists import keyset
 from matcher.services.shortlists.fragments import version
 from matcher.services.shortlists.items import entry_json
-from matcher.services.shortlists.rows import (
-    UNDER_REVIEW,
-    client_filtered,
-    fragment_query,
-    next_cursor,
-    page_window,
-    shortlist_query,
-    staff_filtered,
-)
+from matcher.services.shortlists.rows import next_cursor, page_statement, shortlist_query, under_review_count
 from matcher.services.shortlists.views import ClientShortlistPage, StaffShortlistPage, StateFilter
 
 _CLIENT_PAGE = TypeAdapter(ClientShortlistPage)
@@ -67,14 +62,7 @@ class PageBody:
 
 def under_review(session: Session, requirement_id: uuid.UUID) -> int:
     """Candidates the recruiter is still reviewing for the requirement (a client sees the count)."""
-    return (
-        session.scalar(
-            sa_select(func.count())
-            .select_from(ENTRY)
-            .where(ENTRY.c.requirement_id == requirement_id, ENTRY.c.stage.in_(UNDER_REVIEW))
-        )
-        or 0
-    )
+    return session.scalar(sa_select(under_review_count(requirement_id))) or 0
 
 
 def page_body(
@@ -91,41 +79,32 @@ def page_body(
     an empty page looks the requirement up, so another client's requirement is a 404."""
     staff = principal.is_staff
     try:
-        base = fragment_query(staff)
-        filtered = (
-            staff_filtered(base, requirement_id, state, stage)
-            if staff
-            else client_filtered(base, requirement_id, stage)
-        )
-        query, offset = page_window(filtered, cursor, limit)
+        params: dict[str, Any] = {"requirement_id": requirement_id, "page_limit": check_limit(limit) + 1}
+        if cursor:
+            params |= keyset.decode(cursor, staff)
     except ValidationFailed:
         owned_requirement(session, principal, requirement_id)  # a 404 comes first, as ever
         raise
-    rows = session.execute(query).all()
+    rows = session.execute(page_statement(staff, state, stage, bool(cursor)), params).all()
     if not rows:
         owned_requirement(session, principal, requirement_id)
     elif not principal.can_see_client(rows[0].owner_id):
         raise NotFound(f"no requirement {requirement_id}")
-    following = next_cursor(rows, offset, limit)
     entries = b",".join(_fragments(session, staff, rows[:limit]))
-    shell = _shell(session, staff, requirement_id, following)
-    body = shell.replace(_NO_ITEMS, b'"items":[' + entries + b"]", 1)
-    return PageBody(body, _etag(principal, body))
-
-
-def _shell(session: Session, staff: bool, requirement_id: uuid.UUID, following: str | None) -> bytes:
-    """The page without its entries (``"items":[]``), serialised by the page's own model."""
+    following = next_cursor(rows, staff, limit)
     if staff:
-        return _STAFF_PAGE.dump_json(
+        shell = _STAFF_PAGE.dump_json(
             StaffShortlistPage(requirement_id=requirement_id, items=[], next_cursor=following)
         )
-    page = ClientShortlistPage(
-        requirement_id=requirement_id,
-        items=[],
-        more_under_review=under_review(session, requirement_id),
-        next_cursor=following,
-    )
-    return _CLIENT_PAGE.dump_json(page)
+    else:
+        more = rows[0].more_under_review if rows else under_review(session, requirement_id)
+        shell = _CLIENT_PAGE.dump_json(
+            ClientShortlistPage(
+                requirement_id=requirement_id, items=[], more_under_review=more, next_cursor=following
+            )
+        )
+    body = shell.replace(_NO_ITEMS, b'"items":[' + entries + b"]", 1)
+    return PageBody(body, _etag(principal, body))
 
 
 def _fragments(session: Session, staff: bool, rows: Sequence[Any]) -> list[bytes]:
@@ -145,4 +124,4 @@ def _fragments(session: Session, staff: bool, rows: Sequence[Any]) -> list[bytes
 
 def _etag(principal: Principal, body: bytes) -> str:
     view = b"staff" if principal.is_staff else b"client:" + str(principal.client_id).encode()
-    return '"' + hashlib.blake2b(view + b"\n" + body, digest_size=16).hexdigest() + '"'
+    return '"' + hashlib.sha256(view + b"\n" + body).hexdigest()[:32] + '"'

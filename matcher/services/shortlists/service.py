@@ -100,16 +100,16 @@ def _page(
             if staff
             else client_filtered(base, requirement_id, stage)
         )
-        query, offset = page_window(filtered, cursor, limit)
+        query, params = page_window(filtered, staff, cursor, limit)
     except ValidationFailed:
         owned_requirement(session, principal, requirement_id)  # a 404 comes first, as ever
         raise
-    rows = session.execute(query).all()
+    rows = session.execute(query, params).all()
     if not rows:
         owned_requirement(session, principal, requirement_id)
     elif not principal.can_see_client(rows[0].owner_id):
         raise NotFound(f"no requirement {requirement_id}")
-    following = next_cursor(rows, offset, limit)
+    following = next_cursor(rows, staff, limit)
     page: dict[str, Any] = {
         "requirement_id": requirement_id,
         "items": entry_items(session, staff, rows[:limit] if limit is not None else rows),
