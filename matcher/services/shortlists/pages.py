@@ -77,6 +77,10 @@ def page_body(
     """One page in the caller's view, as JSON, with its entity tag. As ``get_shortlist``: one
     query, whose rows carry the requirement's owner, checked before anything is made of them;
     an empty page looks the requirement up, so another client's requirement is a 404."""
+    if not session.in_transaction():
+        # A page is one statement: read it outside a transaction, without the round trips of
+        # BEGIN and COMMIT (the request's session does nothing else).
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     staff = principal.is_staff
     try:
         params: dict[str, Any] = {"requirement_id": requirement_id, "page_limit": check_limit(limit) + 1}
