@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, Text, bindparam, cast, func
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session
@@ -152,13 +152,19 @@ UNDER_REVIEW = (Stage.reviewing.value, Stage.shortlisted.value)
 PIPELINE_VALUES = sorted(s.value for s in Stage if s not in (Stage.new, Stage.reviewing, Stage.rejected))
 
 
+def _stage_in(values: Sequence[str]) -> Any:
+    """``stage IN`` a fixed list, as one bound value each: an "expanding" IN would be rewritten
+    on every execution of a cached statement."""
+    return ENTRY.c.stage.in_([literal(v, ENTRY.c.stage.type) for v in values])
+
+
 def staff_filtered(query: Any, requirement_id: Any, state: StateFilter, stage: Stage | None) -> Any:
     """The staff's rows (by default the top N and the pipeline); ``keyset.ordered`` orders them."""
     query = query.where(ENTRY.c.requirement_id == requirement_id)
     if state is StateFilter.current:
         query = query.where(
             (ENTRY.c.state == EntryState.active.value)
-            | (ENTRY.c.stage.in_(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
+            | (_stage_in(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
         )
     elif state is not StateFilter.all:
         query = query.where(ENTRY.c.state == state.value)
@@ -172,7 +178,7 @@ def client_filtered(query: Any, requirement_id: Any, stage: Stage | None) -> Any
     anything a client must not learn."""
     query = query.where(
         ENTRY.c.requirement_id == requirement_id,
-        ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+        _stage_in(CLIENT_STAGE_VALUES),
         ENTRY.c.state != EntryState.erased.value,
     )
     if stage is not None:
@@ -200,7 +206,7 @@ def under_review_count(requirement_id: Any) -> Any:
     return (
         sa_select(func.count())
         .select_from(ENTRY)
-        .where(ENTRY.c.requirement_id == requirement_id, ENTRY.c.stage.in_(UNDER_REVIEW))
+        .where(ENTRY.c.requirement_id == requirement_id, _stage_in(UNDER_REVIEW))
         .scalar_subquery()
     )
 
