@@ -17,6 +17,12 @@ Same run, same server, same keys and concurrency: the same-bytes peer. Each page
 and key) is captured first and stored in the server; a second phase then asks for those exact
 bytes from a route that only authenticates and sends them. The ratios (server CPU per request,
 from ``/proc``; p50; requests/s) say what a shortlist page costs beyond sending its bytes.
+The seed presents each shortlist's top 10 with one UPDATE and then serialises those entries
+again (``fragments.refresh``), as presenting through the service does: pages are read from the
+entries' stored JSON, as after any real write.
+
+A third phase repeats the shortlist requests with each page's ETag in ``If-None-Match``: the
+cost of a conditional read of an unchanged page (a 304 without a body), reported beside.
 """
 
 from __future__ import annotations
@@ -70,9 +76,11 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
     from fixtures.generator import generate_candidates, generate_requirements
     from matcher.bootstrap import bootstrap
     from matcher.db import make_engine, upgrade
+    from matcher.models.tables import ENTRY
     from matcher.schemas import CandidateIn, RequirementIn
     from matcher.services import runs
     from matcher.services.imports import importing
+    from matcher.services.shortlists import fragments
 
     upgrade(url)
     runtime = bootstrap(engine=make_engine(url))
@@ -94,6 +102,8 @@ def seed(url: str, candidates: int, requirements: int) -> list[str]:
         conn.exec_driver_sql(
             "UPDATE shortlist_entry SET stage = 'presented', presented_at = now() WHERE rank <= 10"
         )
+    with runtime.session_scope() as session:  # and serialise them again, as presenting does
+        fragments.refresh(session, ENTRY.c.rank <= 10)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
     engine.dispose()
@@ -184,9 +194,11 @@ def page_path(rid: str, who: str, same_bytes: bool) -> str:
     return f"/bench/bytes/{rid}-{who}" if same_bytes else f"/api/v1/requirements/{rid}/shortlist"
 
 
-async def capture_pages(base: str, keys: dict[str, str], ids: list[str], page: int) -> int:
-    """Store each shortlist page's bytes (per requirement and key) for the same-bytes route;
-    the mean page size in bytes."""
+async def capture_pages(
+    base: str, keys: dict[str, str], ids: list[str], page: int, etags: dict[str, str]
+) -> int:
+    """Store each shortlist page's bytes (per requirement and key) for the same-bytes route, and
+    its ETag in ``etags`` (by same-bytes path); the mean page size in bytes."""
     sizes = []
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as http:
         for rid in ids:
@@ -197,6 +209,7 @@ async def capture_pages(base: str, keys: dict[str, str], ids: list[str], page: i
                 stored = await http.put(page_path(rid, who, True), content=r.content, headers=auth)
                 stored.raise_for_status()
                 sizes.append(len(r.content))
+                etags[page_path(rid, who, True)] = r.headers["etag"]
     return round(statistics.fmean(sizes))
 
 
@@ -208,10 +221,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def drive(
-    base: str, keys: dict[str, str], ids: list[str], args: argparse.Namespace, same_bytes: bool = False
+    base: str,
+    keys: dict[str, str],
+    ids: list[str],
+    args: argparse.Namespace,
+    same_bytes: bool = False,
+    etags: dict[str, str] | None = None,
 ) -> tuple[list[float], int, float, dict[int | str, int]]:
     """Latencies (s) of the measured requests, how many failed, the measured wall time, statuses
-    (an exception's name when there was no response, e.g. a timeout)."""
+    (an exception's name when there was no response, e.g. a timeout). With ``etags``, each
+    shortlist request sends its page's ETag in If-None-Match and succeeds on a 304."""
     latencies: list[float] = []
     statuses: dict[int | str, int] = {}
     failed = 0
@@ -227,13 +246,17 @@ async def drive(
             issued += 1
             who = "client" if i % 2 == 0 else "recruiter"
             path = page_path(ids[i % len(ids)], who, same_bytes)
+            headers = {"Authorization": f"Bearer {keys[who]}"}
+            if etags is not None:
+                headers["If-None-Match"] = etags[page_path(ids[i % len(ids)], who, True)]
             start = time.perf_counter()
             status: int | str
             try:
-                r = await http.get(
-                    path, params={"limit": args.page}, headers={"Authorization": f"Bearer {keys[who]}"}
-                )
-                status, ok = r.status_code, r.status_code == 200 and bool(r.json()["items"])
+                r = await http.get(path, params={"limit": args.page}, headers=headers)
+                if etags is not None:
+                    status, ok = r.status_code, r.status_code == 304
+                else:
+                    status, ok = r.status_code, r.status_code == 200 and bool(r.json()["items"])
             except httpx.HTTPError as exc:
                 status, ok = type(exc).__name__, False
             elapsed = time.perf_counter() - start
@@ -318,10 +341,15 @@ def _run(url: str, ids: list[str], args: argparse.Namespace, tmp: Path) -> int:
     phases: dict[str, dict[str, Any]] = {}
     try:
         wait_ready(base, server)
-        page_bytes = asyncio.run(capture_pages(base, keys, ids, args.page))
-        for name, same in (("shortlist", False), ("same_bytes", True)):
+        etags: dict[str, str] = {}
+        page_bytes = asyncio.run(capture_pages(base, keys, ids, args.page, etags))
+        for name, same, tags in (
+            ("shortlist", False, None),
+            ("same_bytes", True, None),
+            ("not_modified", False, etags),
+        ):
             cpu = cpu_seconds(server.pid)
-            latencies, failed, wall, statuses = asyncio.run(drive(base, keys, ids, args, same))
+            latencies, failed, wall, statuses = asyncio.run(drive(base, keys, ids, args, same, tags))
             cpu = cpu_seconds(server.pid) - cpu
             phases[name] = report(latencies, failed, wall, statuses, args)
             # warm-up requests ran in the same interval: CPU is divided over all of them
@@ -332,13 +360,14 @@ def _run(url: str, ids: list[str], args: argparse.Namespace, tmp: Path) -> int:
         log = (tmp / "server.log").read_text(errors="replace").strip()
         if log:
             print("server log (last lines):\n" + "\n".join(log.splitlines()[-20:]), file=sys.stderr)
-    page, copy = phases["shortlist"], phases["same_bytes"]
+    page, copy, cached = phases["shortlist"], phases["same_bytes"], phases["not_modified"]
+    summary = ("requests_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_request")
     result = {
         **page,
         "page_bytes_mean": page_bytes,
-        "same_bytes": {
-            k: copy[k] for k in ("requests_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_request")
-        },
+        "same_bytes": {k: copy[k] for k in summary},
+        # the same requests with If-None-Match: the page unchanged, a 304 without a body
+        "not_modified": {k: cached[k] for k in (*summary, "statuses")},
         "ratio_page_vs_same_bytes": {
             "server_cpu_per_request": round(
                 page["server_cpu_ms_per_request"] / max(copy["server_cpu_ms_per_request"], 1e-9), 2
@@ -347,7 +376,7 @@ def _run(url: str, ids: list[str], args: argparse.Namespace, tmp: Path) -> int:
             "requests_per_s": round(copy["requests_per_s"] / max(page["requests_per_s"], 1e-9), 2),
         },
     }
-    failed = page["failed"] + copy["failed"]
+    failed = page["failed"] + copy["failed"] + cached["failed"]
     print(json.dumps(result, indent=2))
     OUT.mkdir(exist_ok=True)
     (OUT / "api_load.json").write_text(json.dumps(result, indent=2) + "\n")

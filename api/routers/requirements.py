@@ -10,7 +10,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import Field
 
 from api.deps import (
@@ -125,7 +125,10 @@ def diagnose_requirement(requirement_id: uuid.UUID, session: SessionDep, caller:
 @router.get(
     "/{requirement_id:uuid}/shortlist",
     response_model=ShortlistPage,
-    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        304: {"description": "Not modified: the page is still the one `If-None-Match` names."},
+    },
 )
 def get_shortlist(
     requirement_id: uuid.UUID,
@@ -136,13 +139,15 @@ def get_shortlist(
     format: ExportFormat = ExportFormat.json,
     cursor: ShortlistCursor = "",
     limit: Limit = DEFAULT_PAGE,
+    if_none_match: Annotated[str | None, Header(description="An `ETag` of this page.")] = None,
 ) -> Response:
     """Staff keys get the ranked shortlist (``view: staff``): by default the current top N
     and everyone in the pipeline wherever a re-match put them, with personal data, stages and
     the reason a pipeline candidate is outside the top N. Client keys get only the candidates
     presented to them (``view: client``), by anonymous handle, with client-facing stages and
     their own answers, and a count of candidates still under review; ``state`` does not apply
-    to them. ``format=csv`` exports every entry matching the filters (no paging)."""
+    to them. ``format=csv`` exports every entry matching the filters (no paging). A JSON page
+    comes with an ``ETag``; sent back in ``If-None-Match``, an unchanged page is a 304."""
     if format is ExportFormat.csv:
         text = shortlists.shortlist_csv(session, caller, requirement_id, state=state, stage=stage)
         return Response(
@@ -150,12 +155,16 @@ def get_shortlist(
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="shortlist-{requirement_id}.csv"'},
         )
-    # Validated and serialised in one step by the service (the same models as response_model);
+    # Joined from the entries' stored JSON by the service (the same models as response_model);
     # a Response is passed through as it is instead of being validated and encoded again.
-    body = shortlists.shortlist_json(
+    page = shortlists.shortlist_json(
         session, caller, requirement_id, state=state, stage=stage, cursor=cursor, limit=limit
     )
-    return Response(body, media_type="application/json")
+    # Private: a shared cache must never hand one caller's page to another.
+    headers = {"ETag": page.etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
+    if page.matches(if_none_match):
+        return Response(status_code=304, headers=headers)
+    return Response(page.body, media_type="application/json", headers=headers)
 
 
 @router.patch("/{requirement_id:uuid}/shortlist/{candidate_id:uuid}", responses=problem_responses(409))

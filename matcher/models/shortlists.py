@@ -16,7 +16,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from matcher.core.pipeline import DeclineReason, Stage
@@ -74,6 +74,14 @@ class ShortlistEntry(SQLModel, table=True):
     """When the client last answered (interested, interview, decline)."""
     staff_seen_at: dt.datetime | None = timestamp(nullable=True)
     """When a recruiter last acted on the entry: a client answer after it needs attention."""
+    staff_json: str | None = Field(default=None, sa_type=Text)
+    """The entry as the staff's shortlist page shows it, serialised when the entry (or its
+    candidate) was last written (``services/shortlists/fragments``); None: not known, the page
+    builds it from the rows."""
+    client_json: str | None = Field(default=None, sa_type=Text)
+    """The entry as its client's page shows it (presented entries only), likewise."""
+    json_version: str | None = Field(default=None, max_length=16)
+    """The serialisation the two fragments were made with: another one is not used."""
 
 
 class EventKind(StrEnum):

@@ -1,1 +1,2 @@
-"""Storage helpers below the services: PostgreSQL COPY for bulk writes (``copy``)."""
+"""Storage helpers below the services: set-based writes for PostgreSQL and SQLite (``bulk``),
+through PostgreSQL COPY where the database is PostgreSQL (``copy``)."""

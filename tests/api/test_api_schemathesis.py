@@ -41,7 +41,19 @@ schemathesis.openapi.format(
         lambda v: encode_cursor([v[0].isoformat(), str(v[1])])
     ),
 )
-schemathesis.openapi.format("shortlist-cursor", st.integers(0, 10_000).map(lambda n: encode_cursor([n])))
+# A shortlist's keyset cursor, staff-shaped (rank flag, rank, score, candidate id) or
+# client-shaped (presented flag, presented at, handle); a client given a staff one gets a 422.
+schemathesis.openapi.format(
+    "shortlist-cursor",
+    st.one_of(
+        st.tuples(st.integers(0, 1), st.integers(0, 10_000), st.floats(-1e6, 1e6), st.uuids()).map(
+            lambda v: encode_cursor([v[0], v[1], v[2], str(v[3])])
+        ),
+        st.tuples(st.integers(0, 1), st.datetimes(timezones=st.just(dt.UTC)), _TEXT).map(
+            lambda v: encode_cursor([v[0], v[1].isoformat(), v[2]])
+        ),
+    ),
+)
 # Every date the API takes lies on the horizon its schema states (formatMinimum/formatMaximum,
 # which the generator does not read).
 schemathesis.openapi.format("date", st.dates(FIRST_DATE, LAST_DATE).map(dt.date.isoformat))

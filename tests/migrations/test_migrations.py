@@ -98,3 +98,25 @@ def test_recruiter_statuses_and_notes_survive_the_pipeline_migration(
     moved = {e.candidate_id: (e.to_stage, e.actor) for e in events if e.kind == EventKind.stage}
     by = "recruiter:tm_legacy1"
     assert moved == {rows[i].candidate_id: (rows[i].stage, by) for i in ids if rows[i].stage != Stage.new}
+
+
+def test_the_stored_entry_json_goes_with_a_downgrade_and_comes_back_empty(
+    db_url: str, engine: Engine, session: Session, shortlist_entry_factory: Any
+) -> None:
+    """0008 adds each entry's stored page JSON; a downgrade drops it, and after an upgrade it is
+    empty (NULL: pages build those entries from the rows until the next write)."""
+    entry = shortlist_entry_factory(staff_json='{"a":1}', client_json='{"b":2}', json_version="v1")
+    session.commit()
+    entry_id = entry.id
+    session.close()
+    try:
+        command.downgrade(db.alembic_config(db_url), "0007")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("shortlist_entry")}
+        assert "stage" in columns and not columns & {"staff_json", "client_json", "json_version"}
+    finally:
+        db.upgrade(db_url)
+    with Session(engine) as s:
+        row = s.get(ShortlistEntry, entry_id)
+        assert row is not None
+        assert (row.staff_json, row.client_json, row.json_version) == (None, None, None)

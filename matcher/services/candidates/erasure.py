@@ -43,6 +43,7 @@ from matcher.services.cursors import UtcDateTime
 from matcher.services.decisions import log as decision_log
 from matcher.services.decisions import self_identification
 from matcher.services.runs.triggers import on_candidates_changed
+from matcher.services.shortlists import fragments
 from matcher.skills import load_taxonomy
 
 ERASED = "[erased]"
@@ -170,6 +171,15 @@ def _scrub_everywhere(session: Session, needles: list[str]) -> tuple[int, int]:
     return notes_scrubbed, audit_scrubbed
 
 
+def _refresh_fragments(session: Session, candidate_id: uuid.UUID, needles: Sequence[str]) -> None:
+    """Serialise again the person's shortlist entries and every entry whose stored JSON
+    mentions them (a note on another entry), from the scrubbed rows."""
+    where = ENTRY.c.candidate_id == candidate_id
+    if needles:
+        where = or_(where, _mentions(ENTRY.c.staff_json, needles), _mentions(ENTRY.c.client_json, needles))
+    fragments.refresh(session, where)
+
+
 def erase_candidate(session: Session, principal: Principal, candidate_id: uuid.UUID) -> ErasureReport:
     """Erase a candidate's identity everywhere; keep the anonymised matching history.
 
@@ -205,6 +215,7 @@ def erase_candidate(session: Session, principal: Principal, candidate_id: uuid.U
     cand.updated_at = now
     session.add(cand)
     session.flush()
+    _refresh_fragments(session, candidate_id, needles)
     report = ErasureReport(
         id=candidate_id,
         erased_at=now,

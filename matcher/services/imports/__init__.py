@@ -1,2 +1,3 @@
 """Moving data in and out in the shared JSON format: all-or-nothing imports (``importing``,
-with set-based writes in ``bulk``), exports (``exporting``) and demo data (``seeding``)."""
+with set-based writes through ``matcher.storage.bulk``), exports (``exporting``) and demo data
+(``seeding``)."""

@@ -32,10 +32,11 @@ from matcher.models import (
 )
 from matcher.schemas import CandidateIn, RequirementIn
 from matcher.services.audit import record
-from matcher.services.imports.bulk import BulkWriter
 from matcher.services.runs.triggers import on_candidates_changed, on_requirements_changed
+from matcher.services.shortlists import fragments
 from matcher.services.skills import resolve_names
 from matcher.skills import Resolution
+from matcher.storage.bulk import BulkWriter
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
@@ -136,7 +137,7 @@ def import_candidates(
     ``rematch``, the open requirements they could enter are re-matched after the commit.
 
     The candidates are written a chunk at a time (``_write_candidate_chunk``), set-based through
-    ``bulk.BulkWriter``."""
+    ``matcher.storage.bulk.BulkWriter``."""
     result = ImportResult()
     now = utcnow()
     with paused_gc():
@@ -189,6 +190,7 @@ def _write_candidate_chunk(
     writer.insert(cand, new_rows)
     writer.insert(personal, personal_rows)
     writer.insert(skills, skill_rows)
+    fragments.forget_candidates(session, changed)  # their shortlist entries show the old data
     result.created += len(new_rows)
     result.updated += len(upd_rows)
 

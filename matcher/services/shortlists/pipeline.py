@@ -39,10 +39,12 @@ from matcher.models import (
     ShortlistEntry,
     utcnow,
 )
+from matcher.models.tables import ENTRY
 from matcher.services.accounts.service import Principal
 from matcher.services.audit import record
 from matcher.services.decisions.log import record_move
 from matcher.services.requirements.service import owned_requirement
+from matcher.services.shortlists import fragments
 from matcher.services.shortlists.attention import AttentionItem, AttentionKind, attention
 from matcher.services.shortlists.timeline import (
     CandidatePipeline,
@@ -310,8 +312,10 @@ def _save(
     action: str,
     details: dict[str, Any],
 ) -> None:
-    """Write a moved entry and audit the move on its requirement."""
+    """Write a moved entry, serialise it again for the pages (``fragments``) and audit the move
+    on its requirement."""
     entry.updated_at = now
     session.add(entry)
     session.flush()
+    fragments.refresh(session, ENTRY.c.id == entry.id)
     record(session, principal.actor, action, "requirement", str(entry.requirement_id), details)

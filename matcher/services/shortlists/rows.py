@@ -1,6 +1,6 @@
 """The queries behind shortlist reads: the explicit column lists of a client card and a staff
-entry, the state and stage filters, and offset cursors. Nothing here checks a ``Principal``:
-``service`` does, before it calls these."""
+entry, the state and stage filters, and pages after a cursor (``keyset``). Nothing here checks
+a ``Principal``: ``service`` does, before it calls these."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func
+from sqlalchemy import Integer, Select, Text, bindparam, cast, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session
@@ -22,7 +22,8 @@ from matcher.models import (
 from matcher.models.tables import CAND, ENTRY, PERSONAL
 from matcher.models.tables import CSKILL as SKILL
 from matcher.models.tables import REQ as REQUIREMENT
-from matcher.services.cursors import check_limit, decode_cursor, encode_cursor, invalid_cursor
+from matcher.services.cursors import check_limit
+from matcher.services.shortlists import keyset
 from matcher.services.shortlists.views import StateFilter
 
 #: Exactly the columns a client card is built from.
@@ -114,13 +115,27 @@ def base_query(staff: bool, postgres: bool) -> Any:
     columns = [*ENTRY_COLUMNS, *CARD_COLUMNS, *(STAFF_COLUMNS if staff else ()), OWNER]
     if postgres:
         columns.append(skills_json())
-    query = (
-        sa_select(*columns)
-        .join(CAND, CAND.c.id == ENTRY.c.candidate_id)
-        .join(REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id)
-    )
+    query = _joined(sa_select(*columns), staff)
     if staff:
         return query.outerjoin(PERSONAL, PERSONAL.c.candidate_id == CAND.c.id)
+    return query
+
+
+@cache
+def fragment_query(staff: bool) -> Any:
+    """The entries of a page as their stored JSON in the caller's view (``fragments``), with
+    the same joins and conditions as ``base_query``, so the same filters and order apply. A
+    client's query reads ``client_json`` only."""
+    fragment = (ENTRY.c.staff_json if staff else ENTRY.c.client_json).label("fragment")
+    return _joined(sa_select(ENTRY.c.id.label("entry_id"), fragment, ENTRY.c.json_version, OWNER), staff)
+
+
+def _joined(query: Any, staff: bool) -> Any:
+    query = query.join(CAND, CAND.c.id == ENTRY.c.candidate_id).join(
+        REQUIREMENT, REQUIREMENT.c.id == ENTRY.c.requirement_id
+    )
+    if staff:
+        return query
     # An erased person is gone for clients, whatever state they ask for.
     return query.where(CAND.c.erased_at.is_(None), ENTRY.c.state != EntryState.erased.value)
 
@@ -137,50 +152,83 @@ UNDER_REVIEW = (Stage.reviewing.value, Stage.shortlisted.value)
 PIPELINE_VALUES = sorted(s.value for s in Stage if s not in (Stage.new, Stage.reviewing, Stage.rejected))
 
 
-def staff_filtered(query: Any, requirement_id: uuid.UUID, state: StateFilter, stage: Stage | None) -> Any:
-    """The staff's rows: best first, the history after the top N."""
+def _stage_in(values: Sequence[str]) -> Any:
+    """``stage IN`` a fixed list, as one bound value each: an "expanding" IN would be rewritten
+    on every execution of a cached statement."""
+    return ENTRY.c.stage.in_([literal(v, ENTRY.c.stage.type) for v in values])
+
+
+def staff_filtered(query: Any, requirement_id: Any, state: StateFilter, stage: Stage | None) -> Any:
+    """The staff's rows (by default the top N and the pipeline); ``keyset.ordered`` orders them."""
     query = query.where(ENTRY.c.requirement_id == requirement_id)
     if state is StateFilter.current:
         query = query.where(
             (ENTRY.c.state == EntryState.active.value)
-            | (ENTRY.c.stage.in_(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
+            | (_stage_in(PIPELINE_VALUES) & (ENTRY.c.state != EntryState.erased.value))
         )
     elif state is not StateFilter.all:
         query = query.where(ENTRY.c.state == state.value)
     if stage is not None:
         query = query.where(ENTRY.c.stage == stage.value)
-    return query.order_by(ENTRY.c.rank.is_(None), ENTRY.c.rank, ENTRY.c.score.desc(), ENTRY.c.candidate_id)
+    return query
 
 
-def client_filtered(query: Any, requirement_id: uuid.UUID, stage: Stage | None) -> Any:
-    """The client's rows: presented (client-facing stages) and not erased, in the order they
-    were presented; never ordered or filtered by anything a client must not learn."""
+def client_filtered(query: Any, requirement_id: Any, stage: Stage | None) -> Any:
+    """The client's rows: presented (client-facing stages) and not erased; never filtered by
+    anything a client must not learn."""
     query = query.where(
         ENTRY.c.requirement_id == requirement_id,
-        ENTRY.c.stage.in_(CLIENT_STAGE_VALUES),
+        _stage_in(CLIENT_STAGE_VALUES),
         ENTRY.c.state != EntryState.erased.value,
     )
     if stage is not None:
         query = query.where(ENTRY.c.stage == stage.value)
-    return query.order_by(ENTRY.c.presented_at, ENTRY.c.handle)
+    return query
 
 
-#: No shortlist is near this long; a cursor beyond it is not one we made (and would overflow
-#: PostgreSQL's bigint OFFSET).
-MAX_OFFSET = 10_000_000
-
-
-def page_window(query: Select[Any], cursor: str | None, limit: int | None) -> tuple[Select[Any], int]:
-    offset = 0
+def page_window(
+    query: Select[Any], staff: bool, cursor: str | None, limit: int | None
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The page's query (the view's order, after the cursor, ``limit`` + 1 rows to tell whether
+    another page follows) and the cursor's parameters to execute it with."""
+    params: dict[str, Any] = {}
+    query = keyset.ordered(query, staff)
     if cursor:
-        (offset,) = decode_cursor(cursor, 1)
-        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-            raise invalid_cursor()
+        params = keyset.decode(cursor, staff)
+        query = query.where(keyset.after(staff))
     if limit is not None:
-        check_limit(limit)
-        query = query.offset(offset).limit(limit + 1)
-    return query, offset
+        query = query.limit(check_limit(limit) + 1)
+    return query, params
 
 
-def next_cursor(rows: Sequence[Any], offset: int, limit: int | None) -> str | None:
-    return encode_cursor([offset + limit]) if limit is not None and len(rows) > limit else None
+def under_review_count(requirement_id: Any) -> Any:
+    """Candidates the recruiter is still reviewing for the requirement (a client sees the count)."""
+    return (
+        sa_select(func.count())
+        .select_from(ENTRY)
+        .where(ENTRY.c.requirement_id == requirement_id, _stage_in(UNDER_REVIEW))
+        .scalar_subquery()
+    )
+
+
+@cache
+def page_statement(staff: bool, state: StateFilter, stage: Stage | None, after: bool) -> Any:
+    """``fragment_query``'s page, built once per shape, with the parameters ``requirement_id``,
+    ``page_limit`` (rows to fetch) and, ``after`` a cursor, its keys; a client's rows carry the
+    count of candidates still under review (``more_under_review``)."""
+    rid = bindparam("requirement_id", type_=ENTRY.c.requirement_id.type)
+    base = fragment_query(staff)
+    if staff:
+        query = staff_filtered(base, rid, state, stage)
+    else:
+        counted = base.add_columns(under_review_count(rid).label("more_under_review"))
+        query = client_filtered(counted, rid, stage)
+    query = keyset.ordered(query, staff)
+    if after:
+        query = query.where(keyset.after(staff))
+    return query.limit(bindparam("page_limit", type_=Integer))
+
+
+def next_cursor(rows: Sequence[Any], staff: bool, limit: int | None) -> str | None:
+    """The cursor of the page after ``rows`` (``limit`` + 1 fetched), None on the last page."""
+    return keyset.encode(rows[limit - 1], staff) if limit is not None and len(rows) > limit else None

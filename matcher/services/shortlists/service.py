@@ -15,12 +15,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
-from pydantic_core import from_json
-from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -32,12 +29,11 @@ from matcher.models import (
 )
 from matcher.services.accounts.service import Principal
 from matcher.services.requirements.service import owned_requirement
-from matcher.services.shortlists.client_card import canonical_skills
+from matcher.services.shortlists.items import PRESENTED, STAFF_ENTRY, client_card, entry_items
+from matcher.services.shortlists.pages import PageBody, page_body, under_review
 from matcher.services.shortlists.rows import (
     CLIENT_STAGE_VALUES,
     ENTRY,
-    UNDER_REVIEW,
-    card_skills,
     client_filtered,
     next_cursor,
     page_window,
@@ -61,6 +57,7 @@ __all__ = [
     "CardSkill",
     "ClientFeedback",
     "ClientShortlistPage",
+    "PageBody",
     "PresentedView",
     "StaffCandidateCard",
     "StaffEntryView",
@@ -77,100 +74,10 @@ __all__ = [
 ]
 
 
-def client_card(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
-    """The anonymised card (``CandidateCard`` fields) from a row of ``shortlist_query``: the one place a
-    client card's content is chosen."""
-    return {
-        "track": r.track,
-        "seniority": r.seniority,
-        "years_experience": r.years_experience,
-        "skills": canonical_skills(skills),
-        "timezone": r.timezone,
-        "hourly_rate": r.hourly_rate,
-        "currency": r.currency,
-        "available_from": r.available_from,
-        "hours_per_week": r.hours_per_week,
-    }
-
-
-def _client_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fields of a ``PresentedView`` from a row of ``shortlist_query(staff=False)``."""
-    return {
-        "handle": r.handle,
-        "stage": r.stage,
-        "presented_at": r.presented_at,
-        "note_for_client": r.client_note,
-        "feedback": {
-            "decline_reason": r.decline_reason,
-            "comment": r.decline_comment,
-            "answered_at": r.client_answered_at,
-        },
-        "candidate": client_card(r, skills),
-        "score": r.score,
-        "components": from_json(r.components),
-        "reasons": from_json(r.reasons),
-    }
-
-
-def _staff_item(r: Any, skills: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fields of a ``StaffEntryView`` from a row of ``shortlist_query(staff=True)``."""
-    return {
-        "candidate": client_card(r, skills)
-        | {
-            "id": r.id,
-            "skills": skills,
-            "external_id": r.external_id,
-            "name": r.name,
-            "email": r.email,
-            "headline": r.headline,
-            "vetting_status": r.vetting_status,
-        },
-        "rank": r.rank,
-        "score": r.score,
-        "components": from_json(r.components),
-        "reasons": from_json(r.reasons),
-        "state": r.state,
-        "updated_at": r.updated_at,
-        "handle": r.handle,
-        "stage": r.stage,
-        "stage_changed_at": r.stage_changed_at,
-        "stage_changed_by": r.stage_changed_by,
-        "presented_at": r.presented_at,
-        "note_for_client": r.client_note,
-        "decline_reason": r.decline_reason,
-        "decline_comment": r.decline_comment,
-        "client_answered_at": r.client_answered_at,
-        "match_run_id": r.match_run_id,
-        "weight_profile_id": r.weight_profile_id,
-    }
-
-
-def _items(session: Session, staff: bool, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows of ``shortlist_query`` as plain dicts in the caller's view."""
-    item = _staff_item if staff else _client_item
-    if rows and "skills" in rows[0]._fields:
-        return [item(r, from_json(r.skills) if r.skills else []) for r in rows]
-    skills = card_skills(session, [r.id for r in rows])
-    return [item(r, skills[r.id]) for r in rows]
-
-
-#: Pages and entries are validated from plain dicts in one call each (pydantic-core builds the
-#: nested models) and serialised by the same adapters: no per-object ``__init__`` in Python.
+#: Pages are validated from plain dicts in one call each (pydantic-core builds the nested
+#: models), as entries are (``items.entry_items``).
 _CLIENT_PAGE = TypeAdapter(ClientShortlistPage)
 _STAFF_PAGE = TypeAdapter(StaffShortlistPage)
-_STAFF_ENTRY = TypeAdapter(StaffEntryView)
-_PRESENTED = TypeAdapter(PresentedView)
-
-
-def _under_review(session: Session, requirement_id: uuid.UUID) -> int:
-    return (
-        session.scalar(
-            sa_select(func.count())
-            .select_from(ENTRY)
-            .where(ENTRY.c.requirement_id == requirement_id, ENTRY.c.stage.in_(UNDER_REVIEW))
-        )
-        or 0
-    )
 
 
 def _page(
@@ -193,24 +100,24 @@ def _page(
             if staff
             else client_filtered(base, requirement_id, stage)
         )
-        query, offset = page_window(filtered, cursor, limit)
+        query, params = page_window(filtered, staff, cursor, limit)
     except ValidationFailed:
         owned_requirement(session, principal, requirement_id)  # a 404 comes first, as ever
         raise
-    rows = session.execute(query).all()
+    rows = session.execute(query, params).all()
     if not rows:
         owned_requirement(session, principal, requirement_id)
     elif not principal.can_see_client(rows[0].owner_id):
         raise NotFound(f"no requirement {requirement_id}")
-    following = next_cursor(rows, offset, limit)
+    following = next_cursor(rows, staff, limit)
     page: dict[str, Any] = {
         "requirement_id": requirement_id,
-        "items": _items(session, staff, rows[:limit] if limit is not None else rows),
+        "items": entry_items(session, staff, rows[:limit] if limit is not None else rows),
         "next_cursor": following,
     }
     if staff:
         return _STAFF_PAGE.validate_python(page)
-    page["more_under_review"] = _under_review(session, requirement_id)
+    page["more_under_review"] = under_review(session, requirement_id)
     return _CLIENT_PAGE.validate_python(page)
 
 
@@ -239,13 +146,11 @@ def shortlist_json(
     stage: Stage | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> bytes:
-    """``get_shortlist`` as JSON: the body of the API's shortlist response, byte for byte what
-    FastAPI makes of the page under the route's response model, without a second validation."""
-    page = _page(session, principal, requirement_id, state, stage, cursor, limit)
-    if isinstance(page, StaffShortlistPage):
-        return _STAFF_PAGE.dump_json(page)
-    return _CLIENT_PAGE.dump_json(page)
+) -> PageBody:
+    """``get_shortlist`` as JSON with its entity tag: the body of the API's shortlist response,
+    byte for byte what FastAPI makes of the page under the route's response model, joined from
+    the entries' stored JSON (``pages``) rather than validated and serialised again."""
+    return page_body(session, principal, requirement_id, state, stage, cursor, limit)
 
 
 def staff_entry(
@@ -261,7 +166,7 @@ def staff_entry(
     ).first()
     if row is None:
         raise NotFound(f"candidate {candidate_id} is not on the shortlist of requirement {req.id}")
-    return _STAFF_ENTRY.validate_python(_items(session, True, [row])[0])
+    return STAFF_ENTRY.validate_python(entry_items(session, True, [row])[0])
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -370,7 +275,7 @@ def presented_card(
     ).first()
     if row is None:
         raise NotFound(f"no candidate {handle} was presented for requirement {req.id}")
-    return _PRESENTED.validate_python(_items(session, False, [row])[0])
+    return PRESENTED.validate_python(entry_items(session, False, [row])[0])
 
 
 def presented_candidates(

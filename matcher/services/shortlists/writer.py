@@ -43,7 +43,7 @@ from matcher.models import (
 )
 from matcher.models.tables import ENTRY, EVENT
 from matcher.models.tables import REQ as REQUIREMENT
-from matcher.services.shortlists import entry_store
+from matcher.services.shortlists import entry_store, fragments
 from matcher.services.shortlists.changes import RankChange, ShortlistChange
 
 
@@ -280,7 +280,8 @@ def apply_plan(
     existing: Mapping[uuid.UUID, Existing] | None = None,
 ) -> int:
     """Upsert ``rows``; pipeline columns are set only on insert (stage new, a fresh handle), and
-    the score changes go to the pipeline history."""
+    the score changes go to the pipeline history. The rows written, and any entry of the
+    requirement without a current stored JSON, are serialised again (``fragments``)."""
     now = now or utcnow()
     existing = existing if existing is not None else load_entries(session, requirement_id)
     handles = _handles(existing, rows)
@@ -324,6 +325,7 @@ def apply_plan(
         for u, old in score_events(existing, rows)
     ]
     entry_store.insert_events(session, events)
+    fragments.refresh(session, fragments.stale(requirement_id, [u.candidate_id for u in rows]))
     return len(values)
 
 

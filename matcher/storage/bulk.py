@@ -1,14 +1,17 @@
-"""Writing many rows of one table at once, for imports: insert, update by key, delete by key.
+"""Writing many rows of one table at once: insert, upsert, update by key, delete by key (imports,
+shortlist entries and their history).
 
 Rows are plain dicts of column name to Python value (as the ORM would take them); the columns
 are those of the first row. Each call is one round trip per batch, in the caller's transaction.
 
 PostgreSQL: COPY (``matcher.storage.copy``): inserts stream straight into the table, updates
-through a temporary table and one ``UPDATE ... FROM``, deletes with one array parameter; psycopg
-turns the values into COPY's format (no statement per row, no hand-built literals).
+and upserts through a temporary table and one ``UPDATE ... FROM`` or ``INSERT ... ON
+CONFLICT``, deletes with one array parameter; psycopg turns the values into COPY's format (no
+statement per row, no hand-built literals).
 
 SQLite (in-process, no round trips): the driver's ``executemany``, each value first put
-through its column type's bind processor exactly as SQLAlchemy would.
+through its column type's bind processor exactly as SQLAlchemy would; upserts through
+SQLAlchemy's ``INSERT ... ON CONFLICT DO UPDATE``, one executemany.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from matcher.storage import copy
@@ -61,6 +65,21 @@ class BulkWriter:
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {self._table(table)} ({names}) VALUES ({marks})"
         self.conn.exec_driver_sql(sql, self._tuples(table, columns, rows))
+
+    def upsert(
+        self, table: Table, rows: Sequence[Row], *, conflict: Sequence[str], update_columns: Sequence[str]
+    ) -> None:
+        """Insert ``rows``; a row that conflicts on ``conflict`` updates ``update_columns`` only."""
+        if not rows:
+            return
+        if self.postgres:
+            copy.upsert(self.conn, table, rows, conflict=conflict, update_columns=update_columns)
+            return
+        stmt = sqlite.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(conflict), set_={name: stmt.excluded[name] for name in update_columns}
+        )
+        self.conn.execute(stmt, list(rows))
 
     def update(self, table: Table, key: str, rows: Sequence[Row]) -> None:
         """Set every other column of each row on the row whose ``key`` column equals its own."""
