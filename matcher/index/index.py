@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from matcher.core.profiles import WeightProfile
-from matcher.core.ranking import Scorer, check_profile, check_relations, sort_key
+from matcher.core.ranking import Prepared, Scorer, check_profile, check_relations, sort_key
 from matcher.core.results import RankedCandidate
 from matcher.core.types import CandidateProfile, Relations, RequirementProfile
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.index.columns import ColumnBuilder, FloatArray
+from matcher.index.contenders import ProfileDecoder
 from matcher.index.plan import Plan, PlanCache
 from matcher.index.scoring import BoolArray, Scored, eligible_only, everyone
 from matcher.index.segment import Segment, merge
@@ -72,6 +73,7 @@ class CandidateIndex:
         self.compact_fraction = compact_fraction
         self._tables = Tables()
         self._cache = PlanCache()
+        self._decoder = ProfileDecoder()
         self._segments: list[Segment] = []
         self._pending: dict[str, CandidateProfile] = {}
         self._lock = threading.RLock()
@@ -79,13 +81,14 @@ class CandidateIndex:
     def __getstate__(self) -> dict[str, object]:
         with self._lock:
             state = dict(self.__dict__)
-        del state["_lock"], state["_cache"]
+        del state["_lock"], state["_cache"], state["_decoder"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
         self._cache = PlanCache()
+        self._decoder = ProfileDecoder()
 
     # --- building -----------------------------------------------------------------------------
 
@@ -362,19 +365,23 @@ class CandidateIndex:
             picked = self._contenders(parts, top)
             selected = time.perf_counter()
 
-            def explain(seg: Segment, rows: Iterable[int]) -> list[RankedCandidate]:
-                return [scorer.score(seg.profile(int(r), self._tables)) for r in rows]
+            def prepare(seg: Segment, rows: Iterable[int]) -> list[Prepared]:
+                decode = self._decoder.profile
+                return [scorer.prepare(decode(seg, int(r), self._tables)) for r in rows]
 
-            results = sorted(
-                (r for seg, rows in picked for r in explain(seg, rows) if r.eligible), key=sort_key
+            # Contenders are scored first and explained only once they make the cut: writing
+            # the reasons is most of the per-candidate cost.
+            contenders = sorted(
+                (p for seg, rows in picked for p in prepare(seg, rows) if not p.excluded),
+                key=Prepared.sort_key,
             )[:top]
-            ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(results, start=1)]
+            ranked = [scorer.result(p, rank=i) for i, p in enumerate(contenders, start=1)]
             if include_ineligible:
                 rest: list[RankedCandidate] = []
                 for seg, scored in parts:
                     others = seg.alive.copy()
                     others[scored.rows] = False
-                    rest.extend(r for r in explain(seg, np.flatnonzero(others)) if not r.eligible)
+                    rest.extend(scorer.result(p) for p in prepare(seg, np.flatnonzero(others)) if p.excluded)
                 ranked.extend(sorted(rest, key=sort_key))
             if timings is not None:
                 timings["select_ms"] = (selected - started) * 1000.0
