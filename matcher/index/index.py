@@ -34,6 +34,8 @@ from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.index.columns import ColumnBuilder, FloatArray
 from matcher.index.contenders import ProfileDecoder
 from matcher.index.plan import Plan, PlanCache
+from matcher.index.pruning import contenders as choose_contenders
+from matcher.index.pruning import pruned
 from matcher.index.scoring import BoolArray, Scored, eligible_only, everyone
 from matcher.index.segment import Segment, merge
 from matcher.index.tables import Tables
@@ -361,8 +363,12 @@ class CandidateIndex:
         with self._lock:
             self.flush()
             plan = self._plan(requirement, profile, relations, today)
-            parts = [(seg, eligible_only(seg, plan)) for seg in self._segments]
-            picked = self._contenders(parts, top)
+            if top is None or include_ineligible:
+                parts = [(seg, eligible_only(seg, plan)) for seg in self._segments]
+                eligible = sum(len(scored.rows) for _, scored in parts)
+            else:
+                parts, eligible = pruned(self._segments, plan, top, CONTENDER_MARGIN)
+            picked = choose_contenders(parts, top, CONTENDER_MARGIN)
             selected = time.perf_counter()
 
             def prepare(seg: Segment, rows: Iterable[int]) -> list[Prepared]:
@@ -386,15 +392,4 @@ class CandidateIndex:
             if timings is not None:
                 timings["select_ms"] = (selected - started) * 1000.0
                 timings["explain_ms"] = (time.perf_counter() - selected) * 1000.0
-            return ranked, sum(len(scored.rows) for _, scored in parts)
-
-    @staticmethod
-    def _contenders(parts: list[tuple[Segment, Scored]], top: int | None) -> list[tuple[Segment, np.ndarray]]:
-        """Per segment, the rows that could be in the top ``top`` (all eligible rows if None)."""
-        total = sum(len(s.rows) for _, s in parts)
-        if top is None or total <= top:
-            return [(seg, s.rows) for seg, s in parts]
-        scores = np.concatenate([s.score for _, s in parts])
-        kth = np.partition(scores, total - top)[total - top]
-        cut = kth - CONTENDER_MARGIN
-        return [(seg, s.rows[s.score >= cut]) for seg, s in parts]
+            return ranked, eligible
