@@ -1,10 +1,12 @@
 """The in-memory candidate index: rank a requirement against the whole pool at once.
 
 ``CandidateIndex.rank`` has the contract of ``matcher.core.ranking.rank`` and returns the same
-``RankedCandidate`` objects. The pool is scored with array operations (``scoring``); only the
-top K contenders are rebuilt as profiles and scored by the core's own scorer (``Scorer``, what
-``rank`` and ``score_candidate`` run; built once per ranking, which checks the inputs), which
-writes the explanations and gives the exact sort key. Contenders
+``RankedCandidate`` objects. The pool is scored with array operations (``scoring``; for a top
+K, only the rows whose score bound could reach the K-th best, ``pruning``); only the top K
+contenders are rebuilt as profiles (``contenders``) and scored by the core's own scorer
+(``Scorer``, what ``rank`` and ``score_candidate`` run; built once per ranking, which checks the
+inputs), which gives the exact sort key and then writes the explanations of the K that make
+the cut. Contenders
 are every candidate whose vectorised score is within ``CONTENDER_MARGIN`` of the K-th best, so
 even a last-bit difference in a score could never change who makes the cut or the order.
 
