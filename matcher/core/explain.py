@@ -17,7 +17,7 @@ from matcher.core.eligibility import hours, money, rate_text
 from matcher.core.features import PairFeatures, SkillCredit
 from matcher.core.profiles import WeightProfile
 from matcher.core.results import RankedCandidate
-from matcher.core.types import CandidateProfile, Component, RequirementProfile
+from matcher.core.types import CandidateProfile, CandidateSkill, Component, RequirementProfile, SkillRef
 from matcher.schemas import DEGREE_LEVEL, SENIORITY_LEVEL, Degree, Dimension
 
 #: Losses below this are not worth printing as points.
@@ -68,31 +68,33 @@ SkillMatchFields = dict[str, object]
 def _skill_reasons(
     kind: Literal["must_have", "nice_to_have"], credits: Sequence[SkillCredit], points_per_shortfall: float
 ) -> tuple[list[tuple[float, str]], list[SkillMatchFields]]:
-    label = kind.replace("_", "-")
+    label = _LABELS[kind]
+    n = len(credits)
     reasons: list[tuple[float, str]] = []
     matches: list[SkillMatchFields] = []
     for sc in credits:
-        lost = points_per_shortfall * (1.0 - sc.credit) / len(credits)
-        wanted = sc.required.skill.written
-        if sc.best is None:
+        lost = points_per_shortfall * (1.0 - sc.credit) / n
+        want = sc.required.skill
+        wanted = want.raw or want.name or want.key  # ``want.written``
+        best = sc.best
+        if best is None:
             reasons.append((lost, f"missing {label} {wanted}: -{lost:.1f} points"))
         else:
-            detail = "; ".join((_how(sc), _years(sc), _recency(sc)))
-            reasons.append((lost, f"{label} {wanted}: {detail}{_cost(lost)}"))
-        best = sc.best
+            reasons.append((lost, f"{label} {wanted}: {_detail(sc, best, want)}{_cost(lost)}"))
+        have = None if best is None else best.skill
         matches.append(
             {
                 "kind": kind,
                 "required": wanted,
-                "required_key": sc.required.key,
+                "required_key": want.key,
                 "min_years": sc.required.min_years,
-                "matched": best.skill.written if best else None,
-                "matched_key": best.key if best else None,
-                "matched_name": best.skill.label if best else None,
-                "method": best.skill.method if best else None,
+                "matched": None if have is None else have.raw or have.name or have.key,
+                "matched_key": None if have is None else have.key,
+                "matched_name": None if have is None else have.name or have.raw or have.key,
+                "method": None if have is None else have.method,
                 "relation": sc.relation,
-                "years": best.years if best else None,
-                "last_used": best.last_used if best else None,
+                "years": None if best is None else best.years,
+                "last_used": None if best is None else best.last_used,
                 "years_factor": sc.years_factor,
                 "recency_factor": sc.recency_factor,
                 "credit": sc.credit,
@@ -100,6 +102,32 @@ def _skill_reasons(
             }
         )
     return reasons, matches
+
+
+def _detail(sc: SkillCredit, best: CandidateSkill, want: SkillRef) -> str:
+    """``_how``, ``_years`` and ``_recency`` joined, inlined (this runs for every required skill
+    of every explained candidate); those three stay the definition of the wording."""
+    have = best.skill
+    label = want.name or want.raw or want.key  # ``want.label``
+    if have.key != want.key:
+        how = f"{have.name or 'a related skill'} -> {label}, related {sc.relation:.0%}"
+    else:
+        method = f"fuzzy {have.confidence:.0f}%" if have.method == "fuzzy" else have.method
+        how = f"{have.name if have.method != 'unknown' and have.name else label}, {method}"
+    years, min_years = best.years, sc.required.min_years
+    if min_years > 0:
+        years_text = f"{years:g} of {min_years:g} years"
+    else:
+        years_text = f"{years:g} years" if years > 0 else "years not stated"
+    last_used, recency = best.last_used, sc.recency_factor
+    if last_used is None:
+        return f"{how}; {years_text}; last use not stated ({recency:.0%})"
+    if recency < 1.0:
+        return f"{how}; {years_text}; last used {last_used} ({recency:.0%})"
+    return f"{how}; {years_text}; last used {last_used}"
+
+
+_LABELS = {"must_have": "must-have", "nice_to_have": "nice-to-have"}
 
 
 def _role_fit(
@@ -111,16 +139,22 @@ def _role_fit(
 ) -> str:
     """``dimension_points``: per dimension, in the profile's order, the points its weight is worth
     (role-fit weight x 100 x dimension weight)."""
-    losses: dict[Dimension, float] = {}
+    scores = candidate.vetting_scores
+    # ``points * (1 - dimension_value(scores, dim))``, with ``dimension_value`` inlined; only
+    # losses worth showing are kept, costliest first (a stable sort: ties keep profile order).
+    shown = []
     for dim, points in dimension_points:
-        losses[dim] = points * (1.0 - f.dimension_value(candidate.vetting_scores, dim))
+        loss = points * (1.0 - min(1.0, max(0.0, scores.get(dim, f.UNASSESSED_SCORE) / f.MAX_VETTING_SCORE)))
+        if loss >= SHOWN_POINTS:
+            shown.append((dim, loss))
     text = f"role fit {value:.0%} ({track} weighting){_cost(lost)}"
-    worst = [d for d in sorted(losses, key=lambda d: -losses[d]) if losses[d] >= SHOWN_POINTS]
-    assessed = [d for d in worst if d in candidate.vetting_scores][:SHOWN_DIMENSIONS]
+    if not shown:
+        return text
+    shown.sort(key=lambda d: -d[1])
+    assessed = [d for d, _ in shown if d in scores][:SHOWN_DIMENSIONS]
     if assessed:
-        scores = ", ".join(f"{d.value} {candidate.vetting_scores[d]:g}/5" for d in assessed)
-        text += f"; most lost on {scores}"
-    unassessed = [d.value for d in worst if d not in candidate.vetting_scores]
+        text += "; most lost on " + ", ".join(f"{d.value} {scores[d]:g}/5" for d in assessed)
+    unassessed = [d.value for d, _ in shown if d not in scores]
     if unassessed:
         text += f"; not assessed (counts as {f.UNASSESSED_SCORE:g}): {', '.join(unassessed)}"
     return text
@@ -228,8 +262,8 @@ class Explainer:
                     + _cost(track_penalty),
                 )
             )
-        ordered = sorted(range(len(reasons)), key=lambda i: -reasons[i][0])
-        return [reasons[i][1] for i in ordered], must_matches + nice_matches
+        reasons.sort(key=_costliest)
+        return [text for _, text in reasons], must_matches + nice_matches
 
     def _component_texts(self, candidate: CandidateProfile, features: PairFeatures) -> dict[Component, str]:
         """What each of the plain components measured, in words (its cost is added by ``explain``)."""
@@ -248,6 +282,10 @@ class Explainer:
             Component.availability: _availability(candidate, requirement, features.days_early),
             Component.education: _education(candidate, requirement, features.field_matches),
         }
+
+
+def _costliest(reason: tuple[float, str]) -> float:
+    return -reason[0]
 
 
 def why_above(a: RankedCandidate, b: RankedCandidate) -> list[str]:

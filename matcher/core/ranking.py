@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from matcher.core import components as f
 from matcher.core.eligibility import exclusions
@@ -95,34 +96,70 @@ class Scorer:
         self.profile = profile
         self._features = RequirementFeatures(requirement, relations, today)
         self._explainer = Explainer(requirement, profile)
-        self._points = [(c, profile.components[c], 100.0 * profile.components[c]) for c in Component]
+        self._points = [(c, c.value, profile.components[c], 100.0 * profile.components[c]) for c in Component]
 
     def score(self, candidate: CandidateProfile) -> RankedCandidate:
         """Score and explain one candidate (``rank`` is None; eligibility is reported, not applied)."""
+        return self.result(self.prepare(candidate))
+
+    def prepare(self, candidate: CandidateProfile, values: dict[Component, float] | None = None) -> Prepared:
+        """The numbers of one candidate's score, before the explanations are written.
+
+        ``values``, when given, are the component values already computed elsewhere (the
+        vectorised index, which computes the same floats); else they are computed here."""
         requirement, profile = self.requirement, self.profile
         features = self._features.pair(candidate)
-        values = component_values(requirement, candidate, features, profile)
+        if values is None:
+            values = component_values(requirement, candidate, features, profile)
         base = f.base_score(values, profile.components)
         gated = f.total_score(base, values[Component.must_have])
         score = gated if candidate.track is requirement.track else f.cross_track_score(gated)
-        reasons, matches = self._explainer.explain(candidate, features, values, base, gated - score)
         excluded = exclusions(requirement, candidate, features)
+        return Prepared(candidate, features, values, base, gated, score, excluded)
+
+    def result(self, prepared: Prepared, rank: int | None = None) -> RankedCandidate:
+        """The explained result of a prepared candidate, with its ``rank``."""
+        candidate, features, values = prepared.candidate, prepared.features, prepared.values
+        base, gated, score = prepared.base, prepared.gated, prepared.score
+        excluded = prepared.excluded
+        reasons, matches = self._explainer.explain(candidate, features, values, base, gated - score)
         return RankedCandidate(
             external_id=candidate.external_id,
-            rank=None,
+            rank=rank,
             score=score,
             eligible=not excluded,
-            profile=profile.label,
+            profile=self.profile.label,
             # ComponentScore and SkillMatch fields as dicts: validated in this one call.
             components={
-                c.value: {"value": values[c], "weight": weight, "points": points * values[c]}
-                for c, weight, points in self._points
+                name: {"value": values[c], "weight": weight, "points": points * values[c]}
+                for c, name, weight, points in self._points
             },
             must_have_penalty=base - gated,
             track_penalty=gated - score,
             reasons=reasons,
             exclusions=excluded,
             skill_matches=matches,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One candidate scored but not yet explained (``Scorer.prepare``)."""
+
+    candidate: CandidateProfile
+    features: PairFeatures
+    values: dict[Component, float]
+    base: float
+    gated: float
+    score: float
+    excluded: list[str]
+
+    def sort_key(self) -> tuple[float, float, str]:
+        """``sort_key`` of the result it becomes."""
+        return (
+            -round(self.score, SORT_DECIMALS),
+            -round(self.values[Component.must_have], SORT_DECIMALS),
+            self.candidate.external_id,
         )
 
 

@@ -1,10 +1,12 @@
 """The in-memory candidate index: rank a requirement against the whole pool at once.
 
 ``CandidateIndex.rank`` has the contract of ``matcher.core.ranking.rank`` and returns the same
-``RankedCandidate`` objects. The pool is scored with array operations (``scoring``); only the
-top K contenders are rebuilt as profiles and scored by the core's own scorer (``Scorer``, what
-``rank`` and ``score_candidate`` run; built once per ranking, which checks the inputs), which
-writes the explanations and gives the exact sort key. Contenders
+``RankedCandidate`` objects. The pool is scored with array operations (``scoring``; for a top
+K, only the rows whose score bound could reach the K-th best, ``pruning``); only the top K
+contenders are rebuilt as profiles (``contenders``) and scored by the core's own scorer
+(``Scorer``, what ``rank`` and ``score_candidate`` run; built once per ranking, which checks the
+inputs), which gives the exact sort key and then writes the explanations of the K that make
+the cut. Contenders
 are every candidate whose vectorised score is within ``CONTENDER_MARGIN`` of the K-th best, so
 even a last-bit difference in a score could never change who makes the cut or the order.
 
@@ -27,12 +29,15 @@ from typing import Any
 import numpy as np
 
 from matcher.core.profiles import WeightProfile
-from matcher.core.ranking import Scorer, check_profile, check_relations, sort_key
+from matcher.core.ranking import Prepared, Scorer, check_profile, check_relations, sort_key
 from matcher.core.results import RankedCandidate
 from matcher.core.types import CandidateProfile, Relations, RequirementProfile
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.index.columns import ColumnBuilder, FloatArray
+from matcher.index.contenders import ProfileDecoder
 from matcher.index.plan import Plan, PlanCache
+from matcher.index.pruning import contenders as choose_contenders
+from matcher.index.pruning import pruned
 from matcher.index.scoring import BoolArray, Scored, eligible_only, everyone
 from matcher.index.segment import Segment, merge
 from matcher.index.tables import Tables
@@ -72,6 +77,7 @@ class CandidateIndex:
         self.compact_fraction = compact_fraction
         self._tables = Tables()
         self._cache = PlanCache()
+        self._decoder = ProfileDecoder()
         self._segments: list[Segment] = []
         self._pending: dict[str, CandidateProfile] = {}
         self._lock = threading.RLock()
@@ -79,13 +85,14 @@ class CandidateIndex:
     def __getstate__(self) -> dict[str, object]:
         with self._lock:
             state = dict(self.__dict__)
-        del state["_lock"], state["_cache"]
+        del state["_lock"], state["_cache"], state["_decoder"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
         self._cache = PlanCache()
+        self._decoder = ProfileDecoder()
 
     # --- building -----------------------------------------------------------------------------
 
@@ -358,36 +365,33 @@ class CandidateIndex:
         with self._lock:
             self.flush()
             plan = self._plan(requirement, profile, relations, today)
-            parts = [(seg, eligible_only(seg, plan)) for seg in self._segments]
-            picked = self._contenders(parts, top)
+            if top is None or include_ineligible:
+                parts = [(seg, eligible_only(seg, plan)) for seg in self._segments]
+                eligible = sum(len(scored.rows) for _, scored in parts)
+            else:
+                parts, eligible = pruned(self._segments, plan, top, CONTENDER_MARGIN)
+            picked = choose_contenders(parts, top, CONTENDER_MARGIN)
             selected = time.perf_counter()
 
-            def explain(seg: Segment, rows: Iterable[int]) -> list[RankedCandidate]:
-                return [scorer.score(seg.profile(int(r), self._tables)) for r in rows]
+            def prepare(seg: Segment, rows: Iterable[int]) -> list[Prepared]:
+                decode = self._decoder.profile
+                return [scorer.prepare(decode(seg, int(r), self._tables)) for r in rows]
 
-            results = sorted(
-                (r for seg, rows in picked for r in explain(seg, rows) if r.eligible), key=sort_key
+            # Contenders are scored first and explained only once they make the cut: writing
+            # the reasons is most of the per-candidate cost.
+            contenders = sorted(
+                (p for seg, rows in picked for p in prepare(seg, rows) if not p.excluded),
+                key=Prepared.sort_key,
             )[:top]
-            ranked = [r.model_copy(update={"rank": i}) for i, r in enumerate(results, start=1)]
+            ranked = [scorer.result(p, rank=i) for i, p in enumerate(contenders, start=1)]
             if include_ineligible:
                 rest: list[RankedCandidate] = []
                 for seg, scored in parts:
                     others = seg.alive.copy()
                     others[scored.rows] = False
-                    rest.extend(r for r in explain(seg, np.flatnonzero(others)) if not r.eligible)
+                    rest.extend(scorer.result(p) for p in prepare(seg, np.flatnonzero(others)) if p.excluded)
                 ranked.extend(sorted(rest, key=sort_key))
             if timings is not None:
                 timings["select_ms"] = (selected - started) * 1000.0
                 timings["explain_ms"] = (time.perf_counter() - selected) * 1000.0
-            return ranked, sum(len(scored.rows) for _, scored in parts)
-
-    @staticmethod
-    def _contenders(parts: list[tuple[Segment, Scored]], top: int | None) -> list[tuple[Segment, np.ndarray]]:
-        """Per segment, the rows that could be in the top ``top`` (all eligible rows if None)."""
-        total = sum(len(s.rows) for _, s in parts)
-        if top is None or total <= top:
-            return [(seg, s.rows) for seg, s in parts]
-        scores = np.concatenate([s.score for _, s in parts])
-        kth = np.partition(scores, total - top)[total - top]
-        cut = kth - CONTENDER_MARGIN
-        return [(seg, s.rows[s.score >= cut]) for seg, s in parts]
+            return ranked, eligible

@@ -93,20 +93,31 @@ def _eligible_in_group(seg: Segment, plan: Plan, group: int) -> Scored:
     lo, hi = seg.group_range(group)
     if lo == hi:
         return Scored.empty()
+    return score_rows(seg, plan, survivors(seg, plan, lo, hi), lo, hi)
+
+
+def survivors(seg: Segment, plan: Plan, lo: int, hi: int) -> IntArray:
+    """Rows ``lo <= row < hi`` (one group) that pass the filters on plain columns."""
     c, rows = seg.cols, slice(lo, hi)
     ok = c.hours[rows] >= plan.hours
     ok &= c.available[rows] <= plan.start
-    ok &= np.take(plan.tz_ok, c.timezone[rows])
+    ok &= plan.tz_ok.take(c.timezone[rows])
     ok &= ~(seg.rate_usd[rows] / plan.budget_usd > plan.rate_limit)
     if seg.dead:
         ok &= seg.alive[rows]
-    idx = np.flatnonzero(ok) + lo
-    must, nice, found = _skill_credits(seg, plan, idx, lo, hi)
+    return np.flatnonzero(ok) + lo
+
+
+def score_rows(seg: Segment, plan: Plan, idx: IntArray, lo: int, hi: int, by_rows: bool = False) -> Scored:
+    """The rows ``idx`` of one group that survived the filters, scored (those without every
+    must-have dropped when must-haves are hard). ``by_rows``: read skills through the rows'
+    own skills without estimating the cheaper way (for a few rows)."""
+    must, nice, found = _by_rows(seg, plan, idx) if by_rows else _skill_credits(seg, plan, idx, lo, hi)
     if plan.hard:
         idx = idx[found]
         must = [m[found] for m in must]
         nice = [n[found] for n in nice]
-    role = np.take(_group_role_fit(seg, plan, lo, hi), idx - lo)
+    role = _group_role_fit(seg, plan, lo, hi).take(idx - lo)
     score, must_value = _combine(seg, plan, idx, must, nice, role)
     return Scored(idx, score, must_value, np.ones(len(idx), dtype=bool))
 
@@ -264,10 +275,10 @@ def _credit(
     for col, table in skill.columns:
         for rows, codes in parts[col]:
             if len(rows):
-                at = np.take(pos, rows)
-                np.maximum.at(credit, at, np.take(table, codes))
+                at = pos.take(rows)
+                np.maximum.at(credit, at, table.take(codes))
                 if track_found:
-                    np.put(found, at, True)
+                    found[at] = True
     return credit[:n], found[:n]
 
 
@@ -286,28 +297,34 @@ def _mean(credits: list[FloatArray], n: int) -> FloatArray:
     return py_sum(credits) / len(credits)
 
 
-def _combine(
-    seg: Segment, plan: Plan, idx: IntArray, must: list[FloatArray], nice: list[FloatArray], role: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """(score, must-have value) of the rows ``idx``, as ``ranking`` computes them."""
+def plain_values(seg: Segment, plan: Plan, idx: IntArray, role: FloatArray) -> dict[Component, FloatArray]:
+    """The values of every component but the two skill ones, for the rows ``idx``."""
     c, n = seg.cols, len(idx)
     if plan.min_experience <= 0:
         experience = np.full(n, f.experience(0.0, plan.min_experience))
     else:
         with np.errstate(over="ignore"):
-            experience = clip01(np.take(c.years, idx) / plan.min_experience)
-    ratio = np.take(seg.rate_usd, idx) / plan.budget_usd
-    values = {
-        Component.must_have: _mean(must, n),
-        Component.nice_to_have: _mean(nice, n),
+            experience = clip01(c.years.take(idx) / plan.min_experience)
+    ratio = seg.rate_usd.take(idx) / plan.budget_usd
+    return {
         Component.role_fit: role,
         Component.experience: experience,
-        Component.seniority: np.take(plan.seniority, np.take(c.seniority, idx)),
+        Component.seniority: plan.seniority.take(c.seniority.take(idx)),
         Component.rate: 1.0 - (1.0 - f.RATE_AT_BUDGET) * clip01(ratio),
-        Component.timezone: np.take(plan.tz_value, np.take(c.timezone, idx)),
-        Component.availability: plan.availability(plan.start - np.take(c.available, idx).astype(np.int64)),
-        Component.education: _education(plan, np.take(c.degree, idx), np.take(c.field, idx)),
+        Component.timezone: plan.tz_value.take(c.timezone.take(idx)),
+        Component.availability: plan.availability(plan.start - c.available.take(idx).astype(np.int64)),
+        Component.education: _education(plan, c.degree.take(idx), c.field.take(idx)),
     }
+
+
+def _combine(
+    seg: Segment, plan: Plan, idx: IntArray, must: list[FloatArray], nice: list[FloatArray], role: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(score, must-have value) of the rows ``idx``, as ``ranking`` computes them."""
+    n = len(idx)
+    values = plain_values(seg, plan, idx, role)
+    values[Component.must_have] = _mean(must, n)
+    values[Component.nice_to_have] = _mean(nice, n)
     base = 100.0 * py_sum([plan.weights[k] * values[k] for k in Component])
     must_value = values[Component.must_have]
     gate = 1.0 - f.MUST_HAVE_GATE * (1.0 - must_value)

@@ -32,7 +32,7 @@ from matcher.core import (
     score_candidate,
 )
 from matcher.errors import Conflict, ValidationFailed
-from matcher.index import CandidateIndex, scoring
+from matcher.index import CandidateIndex, pruning, scoring
 from matcher.index.scoring import py_sum
 from matcher.schemas import Track
 from tests.index.index_strategies import candidates, pools, relations, requirements, todays, weightings
@@ -91,15 +91,21 @@ def cases(
 
 @contextmanager
 def skills_read_by(way: str) -> Iterator[None]:
-    """Force one of the two ways of reading skills (``auto``: the cost estimate picks)."""
+    """Force one of the two ways of reading skills (``auto``: the cost estimate picks), or
+    (``pruned``) choose the top K through score bounds however small the pool, starting from
+    K rows scored exactly, so that every round of ``pruning.top_of_group`` runs."""
     costs = {"rows": {"ROW_ENTRY_COST": 0.0, "ROW_SKILL_COST": 0.0}, "columns": {"COLUMN_ENTRY_COST": 0.0}}
     with ExitStack() as stack:
         for name, value in costs.get(way, {}).items():
             stack.enter_context(mock.patch.object(scoring, name, value))
+        if way == "pruned":
+            stack.enter_context(mock.patch.object(pruning, "PRUNE_FROM", 0))
+            stack.enter_context(mock.patch.object(pruning, "FIRST", 1))
+            stack.enter_context(mock.patch.object(pruning, "GROWTH", 2))
         yield
 
 
-WAYS = st.sampled_from(["auto", "rows", "columns"])
+WAYS = st.sampled_from(["auto", "rows", "columns", "pruned"])
 
 
 @EXACT
